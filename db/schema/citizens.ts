@@ -1,0 +1,27 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, datetime, mysqlTable, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+
+/**
+ * Citizens known to the account, keyed by the openid WeChat assigns for this account. The
+ * openid is personal data: it never leaves the server in a response or a log line.
+ */
+export const citizens = mysqlTable(
+  'citizens',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    openid: varchar('openid', { length: 64 }).notNull(),
+    unionid: varchar('unionid', { length: 64 }),
+    /** display name for the sandbox phone emulator and staff views; optional */
+    displayName: varchar('display_name', { length: 64 }),
+    subscribed: boolean('subscribed').notNull().default(false),
+    subscribedAt: datetime('subscribed_at', { mode: 'date', fsp: 3 }),
+    unsubscribedAt: datetime('unsubscribed_at', { mode: 'date', fsp: 3 }),
+    /** how the citizen first followed: QR scene, search, article … */
+    acquisitionSource: varchar('acquisition_source', { length: 64 }),
+    createdAt: datetime('created_at', { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  },
+  (t) => [uniqueIndex('citizens_openid_uq').on(t.openid)],
+);
+
+export type CitizenRow = typeof citizens.$inferSelect;

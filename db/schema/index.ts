@@ -1,0 +1,17 @@
+import type { MySql2Database } from 'drizzle-orm/mysql2';
+import * as citizens from './citizens';
+import * as system from './system';
+import * as usage from './usage';
+
+export * from './citizens';
+export * from './system';
+export * from './usage';
+
+export const schema = { ...citizens, ...system, ...usage };
+export type Schema = typeof schema;
+
+export type Database = MySql2Database<Schema>;
+/** The handle a service receives inside `db.transaction(async (tx) => …)`. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+/** Either: services that may run inside a caller's transaction accept this. */
+export type Executor = Database | Transaction;

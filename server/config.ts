@@ -1,0 +1,177 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every setting the portal understands is declared here, parsed
+ * once at start, and handed to the rest of the code as a typed object. Problems are collected and
+ * reported together so an operator fixes them in one pass.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const byteSize = z
+  .string()
+  .regex(/^\d+(kb|mb)$/i, 'use a size like 64kb or 1mb')
+  .transform((v) => v.toLowerCase());
+
+const DEV_SESSION_SECRET = 'sandbox-only-session-secret-change-me-0000';
+const DEV_PSEUDONYM_SECRET = 'sandbox-only-pseudonym-secret-change-me-00';
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: int(0, 65535).default(3000),
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    TRUST_PROXY: bool.default(false),
+    AGENCY_NAME: z.string().min(1).max(64).default('示范市公安局交通警察支队'),
+    ACCOUNT_NAME: z.string().min(1).max(32).default('示范交警'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    DATABASE_URL: z
+      .string()
+      .regex(/^mysql:\/\//, 'must be a mysql:// URL, e.g. mysql://user:pass@host:3306/govportal')
+      .optional(),
+    DATABASE_POOL_SIZE: int(1, 200).default(10),
+    /** auto: if nothing answers at the default URL, run a private MariaDB under .data/ */
+    DATABASE_AUTOSTART: z.enum(['auto', 'never']).default('auto'),
+    DATA_DIR: z.string().min(1).default('.data'),
+
+    WECHAT_MODE: z.enum(['sandbox', 'live']).optional(),
+    WECHAT_APPID: z.string().regex(/^wx[0-9a-zA-Z]{14,16}$/, 'looks like wx followed by 16 characters').optional(),
+    WECHAT_APPSECRET: z.string().min(16).optional(),
+    WECHAT_TOKEN: z.string().regex(/^[A-Za-z0-9]{3,32}$/, '3-32 letters or digits').optional(),
+    WECHAT_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, 'exactly 43 letters or digits').optional(),
+    WECHAT_AES_KEY_PREVIOUS: z.string().regex(/^[A-Za-z0-9]{43}$/, 'exactly 43 letters or digits').optional(),
+    WECHAT_MESSAGE_MODE: z.enum(['plain', 'compat', 'safe']).default('safe'),
+    WECHAT_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+    WECHAT_OPEN_BASE: z.url({ protocol: /^https?$/ }).optional(),
+
+    SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+    USAGE_PSEUDONYM_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+
+    USAGE_ENABLED: bool.default(true),
+    USAGE_BATCH_SIZE: int(1, 10_000).default(1000),
+    USAGE_FLUSH_INTERVAL_MS: int(10, 60_000).default(1000),
+    USAGE_BUFFER_MAX: int(10, 10_000_000).default(100_000),
+    USAGE_BEACON_RATE_PER_MIN: int(1, 100_000).default(120),
+
+    BODY_LIMIT_JSON: byteSize.default('1mb'),
+    WEB_DIST_DIR: z.string().min(1).default('web/dist'),
+    WEB_BUILD: z.enum(['auto', 'never']).default('auto'),
+    SEED_DEMO_DATA: bool.optional(),
+    SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  })
+  .superRefine((env, ctx) => {
+    const live = resolveMode(env) === 'live';
+    if (!live) return;
+    const need = ['WECHAT_APPID', 'WECHAT_APPSECRET', 'WECHAT_TOKEN', 'SESSION_SECRET', 'USAGE_PSEUDONYM_SECRET', 'PUBLIC_BASE_URL'] as const;
+    for (const key of need) {
+      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when WECHAT_MODE=live' });
+    }
+    if (env.WECHAT_MESSAGE_MODE !== 'plain' && !env.WECHAT_AES_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['WECHAT_AES_KEY'], message: `required when WECHAT_MESSAGE_MODE=${env.WECHAT_MESSAGE_MODE}` });
+    }
+  });
+
+type Env = z.infer<typeof envSchema>;
+
+function resolveMode(env: Pick<Env, 'WECHAT_MODE' | 'WECHAT_APPID' | 'WECHAT_APPSECRET'>): 'sandbox' | 'live' {
+  // Sandbox unless real credentials are configured: a fresh clone must never call WeChat.
+  return env.WECHAT_MODE ?? (env.WECHAT_APPID && env.WECHAT_APPSECRET ? 'live' : 'sandbox');
+}
+
+export const DEFAULT_DATABASE_URL = 'mysql://root@127.0.0.1:3306/govportal';
+
+export type Config = ReturnType<typeof buildConfig>;
+
+function buildConfig(env: Env) {
+  const mode = resolveMode(env);
+  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  const sandbox = mode === 'sandbox';
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    publicBaseUrl,
+    trustProxy: env.TRUST_PROXY,
+    agencyName: env.AGENCY_NAME,
+    accountName: env.ACCOUNT_NAME,
+    logLevel: env.LOG_LEVEL,
+    database: {
+      url: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+      /** only the implicit default may be replaced by a private server */
+      isDefaultUrl: env.DATABASE_URL === undefined,
+      poolSize: env.DATABASE_POOL_SIZE,
+      autostart: env.DATABASE_AUTOSTART,
+    },
+    dataDir: env.DATA_DIR,
+    wechat: {
+      mode,
+      appId: env.WECHAT_APPID ?? 'wx5andb0x0000000a',
+      appSecret: env.WECHAT_APPSECRET ?? 'sandbox-app-secret-0000000000000',
+      token: env.WECHAT_TOKEN ?? 'sandboxtoken',
+      aesKey: env.WECHAT_AES_KEY ?? (sandbox ? 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' : undefined),
+      aesKeyPrevious: env.WECHAT_AES_KEY_PREVIOUS,
+      messageMode: env.WECHAT_MESSAGE_MODE,
+      apiBase: (env.WECHAT_API_BASE ?? (sandbox ? `${publicBaseUrl}/sandbox/api` : 'https://api.weixin.qq.com')).replace(/\/+$/, ''),
+      openBase: (env.WECHAT_OPEN_BASE ?? (sandbox ? `${publicBaseUrl}/sandbox/open` : 'https://open.weixin.qq.com')).replace(/\/+$/, ''),
+    },
+    sessionSecret: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
+    usage: {
+      enabled: env.USAGE_ENABLED,
+      pseudonymSecret: env.USAGE_PSEUDONYM_SECRET ?? DEV_PSEUDONYM_SECRET,
+      batchSize: env.USAGE_BATCH_SIZE,
+      flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
+      bufferMax: env.USAGE_BUFFER_MAX,
+      beaconRatePerMinute: env.USAGE_BEACON_RATE_PER_MIN,
+    },
+    http: { jsonLimit: env.BODY_LIMIT_JSON },
+    web: { distDir: env.WEB_DIST_DIR, build: env.WEB_BUILD },
+    seedDemoData: env.SEED_DEMO_DATA ?? sandbox,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse a given environment (tests pass their own). Throws ConfigError listing every problem. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Treat empty strings as unset: `FOO= npm start` should mean "default", not "invalid".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => {
+        const key = i.path.join('.') || '(environment)';
+        // Never echo the offending value: it may be a secret.
+        return `${key}: ${i.message}`;
+      }),
+    );
+  }
+  return buildConfig(result.data);
+}
+
+/** Read process.env; on problems print them all and exit(1). */
+export function loadConfig(): Config {
+  try {
+    return parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee README.md (Configuration) for every setting.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** Test support reads a few process-level variables (worker id); kept here so this stays the only reader. */
+export function readProcessEnv(name: 'VITEST_POOL_ID' | 'VITEST_WORKER_ID' | 'CI' | 'TEST_DATABASE_URL'): string | undefined {
+  return process.env[name];
+}

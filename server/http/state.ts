@@ -1,0 +1,9 @@
+import type { Logger } from '../logger';
+
+/** What middleware puts on ctx.state; areas read it, only the owning middleware writes it. */
+export interface AppState {
+  requestId: string;
+  log: Logger;
+  /** set by the citizen session middleware (OAuth) when the browser has a session */
+  citizen?: { id: number; openid: string };
+}
