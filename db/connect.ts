@@ -20,10 +20,11 @@ export interface ParsedDatabaseUrl {
   search: string;
 }
 
-export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
+/** `requireDatabase: false` for server-level URLs (probing, CREATE DATABASE). */
+export function parseDatabaseUrl(url: string, requireDatabase = true): ParsedDatabaseUrl {
   const u = new URL(url);
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) {
+  if ((requireDatabase || database !== '') && !/^[A-Za-z0-9_]{1,64}$/.test(database)) {
     throw new Error('DATABASE_URL must name a database (letters, digits, underscore), e.g. mysql://root@127.0.0.1:3306/govportal');
   }
   return {
@@ -59,7 +60,7 @@ function connectionOptions(p: ParsedDatabaseUrl) {
 
 /** One connection without a default database, used to create the database and for probes. */
 export async function openServerConnection(url: string): Promise<mysql.Connection> {
-  return mysql.createConnection(connectionOptions(parseDatabaseUrl(url)));
+  return mysql.createConnection(connectionOptions(parseDatabaseUrl(url, false)));
 }
 
 /** CREATE DATABASE IF NOT EXISTS, utf8mb4: a fresh machine needs no manual step. */

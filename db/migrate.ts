@@ -72,7 +72,9 @@ export async function migrationState(query: (sql: string) => Promise<unknown[]>)
     applied = Number(rows[0]?.n ?? 0);
     maxWhen = Number(rows[0]?.lastWhen ?? 0);
   } catch (err) {
-    if ((err as { code?: string }).code === 'ER_NO_SUCH_TABLE') return { state: 'pending', expected, applied: 0 };
+    // drizzle wraps driver errors; the driver's code is on the cause
+    const e = err as { code?: string; cause?: { code?: string } };
+    if (e.code === 'ER_NO_SUCH_TABLE' || e.cause?.code === 'ER_NO_SUCH_TABLE') return { state: 'pending', expected, applied: 0 };
     throw err;
   }
   const state: MigrationState = maxWhen < lastWhen ? 'pending' : maxWhen > lastWhen ? 'ahead' : 'ok';

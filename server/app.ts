@@ -1,3 +1,4 @@
+import type Router from '@koa/router';
 import Koa from 'koa';
 import type { Deps } from './deps';
 import { accessLog } from './http/access-log';
@@ -17,7 +18,7 @@ const API_PREFIXES = ['/sandbox/api/', '/sandbox/open/'];
 const OWN_BODY_PARSERS = ['/wechat', '/api/usage/events'];
 
 /** The Koa app without a listener: main.ts listens, tests drive `app.callback()`. */
-export function createApp(deps: Deps): Koa<AppState> {
+export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] } = {}): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy });
   // Koa's default handler would print errors to stderr; ours already logged them.
   app.silent = true;
@@ -34,6 +35,7 @@ export function createApp(deps: Deps): Koa<AppState> {
       },
     }),
     usageRoutes({ usage: deps.usage, ratePerMinute: deps.config.usage.beaconRatePerMinute, now: deps.now }),
+    ...(opts.extraRouters ?? []),
   ];
 
   app.use(requestId(deps.logger));

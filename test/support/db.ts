@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, inject } from 'vitest';
+import { connectDatabase, ensureDatabase, openServerConnection, withDatabaseName, type DatabaseHandle } from '../../db/connect';
+import { readProcessEnv } from '../../server/config';
+import { workerDatabaseName } from './global-setup';
+
+/** The migrated database that belongs to this vitest worker. */
+export function workerDatabaseUrl(): string {
+  const poolId = readProcessEnv('VITEST_POOL_ID') ?? '1';
+  return withDatabaseName(inject('databaseServerUrl'), workerDatabaseName(poolId));
+}
+
+export function serverUrl(): string {
+  return inject('databaseServerUrl');
+}
+
+let shared: DatabaseHandle | undefined;
+
+/** A pool on the worker database, closed after the file's tests. */
+export function testDb(): DatabaseHandle {
+  if (!shared) {
+    shared = connectDatabase(workerDatabaseUrl(), 5);
+    const handle = shared;
+    afterAll(async () => {
+      await handle.close();
+      shared = undefined;
+    });
+  }
+  return shared;
+}
+
+/** A brand-new empty database (dropped after the file), for tests about migrations themselves. */
+export async function scratchDatabase(prefix = 'scratch'): Promise<string> {
+  const name = `govportal_${prefix}_${randomBytes(4).toString('hex')}`;
+  const url = withDatabaseName(serverUrl(), name);
+  await ensureDatabase(url);
+  afterAll(async () => {
+    const conn = await openServerConnection(url);
+    await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await conn.end();
+  });
+  return url;
+}
+
+/** A unique string so tests never depend on rows other tests wrote. */
+export const uniq = (prefix = 't') => `${prefix}${randomBytes(6).toString('hex')}`;

@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { citizens, type Database } from '../../db/schema';
+import type { UsageInput } from '../../server/usage/recorder';
+import type { BeaconEvent } from '../../server/usage/schema';
+
+export const fakeOpenid = () => `oTest${randomBytes(17).toString('base64url')}`.slice(0, 28);
+export const fakeVisitId = () => randomBytes(12).toString('base64url');
+
+export async function makeCitizen(db: Database, overrides: Partial<typeof citizens.$inferInsert> = {}) {
+  const row = { openid: fakeOpenid(), subscribed: true, subscribedAt: new Date(), ...overrides };
+  const [res] = await db.insert(citizens).values(row);
+  return { id: res.insertId, ...row };
+}
+
+export function beaconEvent(overrides: Partial<BeaconEvent> = {}): BeaconEvent {
+  return { kind: 'page_view', name: 'h5.home', visitId: fakeVisitId(), ...overrides };
+}
+
+export function usageInput(overrides: Partial<UsageInput> = {}): UsageInput {
+  return { kind: 'page_view', source: 'h5', name: 'h5.home', visitId: fakeVisitId(), ...overrides };
+}
