@@ -55,9 +55,12 @@ async function main() {
     say(`${signal}: finishing in-flight requests…`);
     deps.system.startDraining();
     const closed = new Promise<void>((res) => server.close(() => res()));
+    // Keep-alive sockets become idle as their last response finishes: close them as they do.
+    const reaper = setInterval(() => server.closeIdleConnections(), 100);
     server.closeIdleConnections();
     const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
     await closed;
+    clearInterval(reaper);
     clearTimeout(timer);
     await deps.close(); // flushes the usage buffer while the pool is still open
     await handle.close();
