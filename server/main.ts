@@ -45,13 +45,18 @@ async function main() {
   say(`  health / ready     ${base}/healthz  ${base}/readyz`);
   logger.info({ port, mode: config.wechat.mode, version }, 'listening');
 
-  let stopping = false;
+  let stoppingSince = 0;
   const shutdown = async (signal: string) => {
-    if (stopping) {
-      say(`${signal} again: exiting now`);
-      process.exit(1);
+    if (stoppingSince) {
+      // Under `npm start` one Ctrl-C arrives several times (process group + tsx relaying it):
+      // only a signal sent deliberately later forces an exit without draining.
+      if (Date.now() - stoppingSince > 1000) {
+        say(`${signal} again: exiting now without draining`);
+        process.exit(1);
+      }
+      return;
     }
-    stopping = true;
+    stoppingSince = Date.now();
     say(`${signal}: finishing in-flight requests…`);
     deps.system.startDraining();
     const closed = new Promise<void>((res) => server.close(() => res()));

@@ -1,4 +1,5 @@
 import type { MySql2Database } from 'drizzle-orm/mysql2';
+import type { Pool } from 'mysql2/promise';
 import * as citizens from './citizens';
 import * as system from './system';
 import * as usage from './usage';
@@ -10,7 +11,8 @@ export * from './usage';
 export const schema = { ...citizens, ...system, ...usage };
 export type Schema = typeof schema;
 
-export type Database = MySql2Database<Schema>;
+/** drizzle over a mysql2 pool; `$client` is the pool, for the rare bulk path that bypasses the builder. */
+export type Database = MySql2Database<Schema> & { $client: Pool };
 /** The handle a service receives inside `db.transaction(async (tx) => …)`. */
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** Either: services that may run inside a caller's transaction accept this. */

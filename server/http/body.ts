@@ -27,7 +27,7 @@ export function beaconBody(limit: string) {
     onError: rethrow,
   });
   return async function parseBeaconBody(ctx: Context, next: Next) {
-    const type = ctx.request.type;
+    const type = ctx.request.type.toLowerCase();
     if (type !== 'application/json' && type !== 'text/plain' && type !== '') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the events as application/json or text/plain.');
     await parse(ctx, async () => undefined);
     const body = ctx.request.body as unknown;

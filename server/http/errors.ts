@@ -18,6 +18,8 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, message: 'Too many requests; please wait a moment and try again.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side. Please try again later.' },
   NOT_IMPLEMENTED: { status: 501, message: 'This method is not supported.' },
+  /** also what nginx answers (nginx.conf) when no app instance responds */
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable. Please try again shortly.' },
   NOT_READY: { status: 503, message: 'The service is not ready.' },
   // usage
   USAGE_BATCH_INVALID: { status: 400, message: 'The usage event batch is not valid.' },

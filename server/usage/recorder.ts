@@ -1,7 +1,8 @@
-import { usageEvents, type Database, type NewUsageEventRow } from '../../db/schema';
+import type { Database, NewUsageEventRow } from '../../db/schema';
 import type { Logger } from '../logger';
 import type { Pseudonymiser } from './pseudonym';
 import type { UsageKind, UsageSource } from './schema';
+import { insertUsageRows } from './store';
 
 /** What a caller knows about something a citizen did. */
 export interface UsageInput {
@@ -24,6 +25,8 @@ export interface UsageStats {
   enabled: boolean;
   buffered: number;
   written: number;
+  /** INSERT statements that succeeded */
+  batches: number;
   dropped: number;
   failedFlushes: number;
   lastFlushAt: number | null;
@@ -63,7 +66,7 @@ export function createUsageRecorder(opts: RecorderOptions): UsageRecorder {
   let retry: { rows: NewUsageEventRow[]; attempts: number } | null = null;
   let flushing: Promise<void> | null = null;
   let closed = false;
-  const stats = { written: 0, dropped: 0, failedFlushes: 0, lastFlushAt: null as number | null };
+  const stats = { written: 0, batches: 0, dropped: 0, failedFlushes: 0, lastFlushAt: null as number | null };
   let droppedSinceWarn = 0;
   let lastWarnAt = 0;
 
@@ -95,8 +98,9 @@ export function createUsageRecorder(opts: RecorderOptions): UsageRecorder {
 
   async function insert(rows: NewUsageEventRow[]): Promise<boolean> {
     try {
-      await opts.db.insert(usageEvents).values(rows);
+      await insertUsageRows(opts.db, rows);
       stats.written += rows.length;
+      stats.batches += 1;
       stats.lastFlushAt = now();
       return true;
     } catch (err) {

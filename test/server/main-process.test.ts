@@ -51,7 +51,7 @@ describe('the server process', () => {
     expect(await testDb().db.select().from(usageEvents).where(eq(usageEvents.name, name))).toHaveLength(1);
   });
 
-  it('finishes a request that is in flight when SIGTERM arrives, then exits cleanly', async () => {
+  it('finishes a request in flight when SIGTERM arrives (even delivered twice, as npm + tsx do), then exits cleanly', async () => {
     const { child, port } = await startServer();
     children.push(child);
     const name = uniq('inflight');
@@ -66,6 +66,7 @@ describe('the server process', () => {
       req.write(body.slice(0, half));
       setTimeout(() => {
         child.kill('SIGTERM'); // the request is half-sent
+        child.kill('SIGTERM'); // a relayed duplicate must not cut the drain short
         setTimeout(() => req.end(body.slice(half)), 300);
       }, 200);
     });

@@ -20,7 +20,7 @@ describe('POST /api/usage/events (H5 beacon)', () => {
   it('accepts a batch as sendBeacon sends it (text/plain) and as JSON; rows land with source h5', async () => {
     const name = uniq('h5.page');
     const visitId = fakeVisitId();
-    const res = await post({ events: [beaconEvent({ name, visitId, menuKey: 'm_violations', menuVersion: 'v3' }), beaconEvent({ name, visitId, kind: 'task_start' })] }, 'text/plain;charset=UTF-8');
+    const res = await post({ events: [beaconEvent({ name, visitId, menuKey: 'm_violations', menuVersion: 'v3' }), beaconEvent({ name, visitId, kind: 'task_start' })] }, 'Text/Plain;charset=utf-8');
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ data: { accepted: 2 } });
     const res2 = await post({ events: [beaconEvent({ name, kind: 'no_result', props: { term: '驾照' } })] });

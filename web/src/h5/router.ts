@@ -1,0 +1,28 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import HallPage from './pages/HallPage.vue';
+
+const DEFAULT_TITLE = '交管服务大厅';
+
+const routes: RouteRecordRaw[] = [
+  { path: '/', name: 'hall', component: HallPage, meta: { page: 'h5.hall', title: DEFAULT_TITLE } },
+  // Services not built yet land here too, so a menu pointing ahead of the code degrades politely.
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('./pages/NotFoundPage.vue'),
+    meta: { page: 'h5.not_found', title: '页面不存在' },
+  },
+];
+
+export function createH5Router() {
+  const router = createRouter({
+    history: createWebHistory('/h5/'),
+    routes,
+    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  });
+  // WeChat shows document.title in its top bar.
+  router.afterEach((to) => {
+    document.title = to.meta.title ?? DEFAULT_TITLE;
+  });
+  return router;
+}
