@@ -19,9 +19,9 @@ export async function prepareDatabase(config: Config, log: (m: string) => void):
   let localServer: LocalServer | undefined;
   if (!(await canConnect(url))) {
     // An explicit DATABASE_URL that does not answer is an operator's error: say so, start nothing.
-    if (!config.database.isDefaultUrl || config.database.autostart === 'never' || !findServerBinary()) {
-      throw new NoDatabaseServerError(url);
-    }
+    if (!config.database.isDefaultUrl) throw new NoDatabaseServerError(url, 'explicit');
+    if (config.database.autostart === 'never') throw new NoDatabaseServerError(url, 'disabled');
+    if (!findServerBinary()) throw new NoDatabaseServerError(url, 'no-binary');
     log(`nothing answers at ${url}; starting a private database server under ${config.dataDir}/`);
     localServer = await startLocalServer(config.dataDir, log);
     url = withDatabaseName(localServer.url, parseDatabaseUrl(config.database.url).database);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constan
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readProcessEnv } from '../server/config';
 import { openServerConnection } from './connect';
 
 /**
@@ -18,11 +19,17 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
+const WHY = {
+  'no-binary': 'and no mariadbd/mysqld binary is installed to start a private one.',
+  explicit: 'and DATABASE_URL was set explicitly, so no private server is started in its place.',
+  disabled: 'and DATABASE_AUTOSTART=never forbids starting a private server.',
+} as const;
+
 export class NoDatabaseServerError extends Error {
-  constructor(url: string) {
+  constructor(url: string, reason: keyof typeof WHY = 'no-binary') {
     super(
       [
-        `No MySQL/MariaDB server answers at ${url.replace(/\/\/[^@]*@/, '//***@')} and no mariadbd/mysqld binary is installed to start a private one.`,
+        `No MySQL/MariaDB server answers at ${url.replace(/\/\/[^@]*@/, '//***@')} ${WHY[reason]}`,
         'Either set DATABASE_URL to a reachable server, e.g. DATABASE_URL=mysql://user:pass@host:3306/govportal,',
         'or install MariaDB:  Debian/Ubuntu: sudo apt-get install mariadb-server   macOS: brew install mariadb',
       ].join('\n'),
@@ -34,7 +41,7 @@ export class NoDatabaseServerError extends Error {
 const SEARCH_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/mysql/bin', '/opt/homebrew/bin', '/opt/homebrew/sbin'];
 
 function findBinary(names: string[]): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SEARCH_DIRS];
+  const dirs = [...(readProcessEnv('PATH') ?? '').split(':').filter(Boolean), ...SEARCH_DIRS];
   for (const name of names) {
     for (const dir of dirs) {
       const p = `${dir}/${name}`;

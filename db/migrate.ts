@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
@@ -6,15 +7,19 @@ import mysql from 'mysql2/promise';
 import { parseDatabaseUrl } from './connect';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
-const LOCK_NAME = 'govportal:migrate';
+// MySQL caps lock names at 64 characters: hash the database name into it.
+const lockName = (database: string) => `govportal:migrate:${createHash('sha256').update(database).digest('hex').slice(0, 32)}`;
 const LOCK_WAIT_SECONDS = 120;
 
 interface Journal {
   entries: { idx: number; when: number; tag: string }[];
 }
 
+let journal: Journal | undefined;
+/** The journal ships with the build and does not change while the process runs. */
 function readJournal(): Journal {
-  return JSON.parse(readFileSync(`${MIGRATIONS_DIR}/meta/_journal.json`, 'utf8')) as Journal;
+  journal ??= JSON.parse(readFileSync(`${MIGRATIONS_DIR}/meta/_journal.json`, 'utf8')) as Journal;
+  return journal;
 }
 
 /**
@@ -34,14 +39,14 @@ export async function runMigrations(url: string): Promise<{ applied: number }> {
     multipleStatements: false,
   });
   try {
-    const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS got', [`${LOCK_NAME}:${p.database}`, LOCK_WAIT_SECONDS]);
+    const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS got', [lockName(p.database), LOCK_WAIT_SECONDS]);
     if (rows[0]?.got !== 1) throw new Error(`could not take the migration lock within ${LOCK_WAIT_SECONDS}s`);
     const before = await appliedCount(conn);
     await migrate(drizzle(conn), { migrationsFolder: MIGRATIONS_DIR });
     const after = await appliedCount(conn);
     return { applied: after - before };
   } finally {
-    await conn.query('SELECT RELEASE_LOCK(?)', [`${LOCK_NAME}:${p.database}`]).catch(() => undefined);
+    await conn.query('SELECT RELEASE_LOCK(?)', [lockName(p.database)]).catch(() => undefined);
     await conn.end();
   }
 }

@@ -7,7 +7,7 @@ import { errorHandler } from './http/error-handler';
 import { requestId } from './http/request-id';
 import { securityHeaders } from './http/security-headers';
 import type { AppState } from './http/state';
-import { staticFiles } from './http/static';
+import { staticFiles, WEB_APPS } from './http/static';
 import { systemRoutes } from './system/routes';
 import { usageRoutes } from './usage/routes';
 
@@ -34,15 +34,22 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
         version: deps.version,
       },
     }),
-    usageRoutes({ usage: deps.usage, ratePerMinute: deps.config.usage.beaconRatePerMinute, now: deps.now }),
+    usageRoutes({ usage: deps.usage, eventsPerVisitPerMinute: deps.config.usage.beaconEventsPerVisitPerMinute, now: deps.now }),
     ...(opts.extraRouters ?? []),
   ];
 
-  app.use(requestId(deps.logger));
+  app.use(requestId(deps.logger, deps.config.trustProxy));
   app.use(accessLog());
   app.use(errorHandler());
   app.use(securityHeaders());
-  app.use(staticFiles({ distDir: deps.config.web.distDir, apiPrefixes: API_PREFIXES }));
+  app.use(
+    staticFiles({
+      distDir: deps.config.web.distDir,
+      apiPrefixes: API_PREFIXES,
+      // The phone emulator exists only where the simulated platform does.
+      apps: deps.config.wechat.mode === 'sandbox' ? WEB_APPS : WEB_APPS.filter((a) => a !== 'sandbox'),
+    }),
+  );
   app.use(jsonBody(deps.config.http.jsonLimit, OWN_BODY_PARSERS));
   for (const r of routers) {
     app.use(r.routes());

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /**
@@ -55,7 +57,7 @@ const envSchema = z
     USAGE_BATCH_SIZE: int(1, 10_000).default(1000),
     USAGE_FLUSH_INTERVAL_MS: int(10, 60_000).default(1000),
     USAGE_BUFFER_MAX: int(10, 10_000_000).default(100_000),
-    USAGE_BEACON_RATE_PER_MIN: int(1, 100_000).default(120),
+    USAGE_BEACON_RATE_PER_MIN: int(1, 1_000_000).default(600),
 
     BODY_LIMIT_JSON: byteSize.default('1mb'),
     WEB_DIST_DIR: z.string().min(1).default('web/dist'),
@@ -82,6 +84,9 @@ function resolveMode(env: Pick<Env, 'WECHAT_MODE' | 'WECHAT_APPID' | 'WECHAT_APP
   return env.WECHAT_MODE ?? (env.WECHAT_APPID && env.WECHAT_APPSECRET ? 'live' : 'sandbox');
 }
 
+/** Relative paths in settings are relative to the project, not to wherever the process started. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
 export const DEFAULT_DATABASE_URL = 'mysql://root@127.0.0.1:3306/govportal';
 
 export type Config = ReturnType<typeof buildConfig>;
@@ -106,7 +111,7 @@ function buildConfig(env: Env) {
       poolSize: env.DATABASE_POOL_SIZE,
       autostart: env.DATABASE_AUTOSTART,
     },
-    dataDir: env.DATA_DIR,
+    dataDir: resolve(PROJECT_ROOT, env.DATA_DIR),
     wechat: {
       mode,
       appId: env.WECHAT_APPID ?? 'wx5andb0x0000000a',
@@ -125,10 +130,11 @@ function buildConfig(env: Env) {
       batchSize: env.USAGE_BATCH_SIZE,
       flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
       bufferMax: env.USAGE_BUFFER_MAX,
-      beaconRatePerMinute: env.USAGE_BEACON_RATE_PER_MIN,
+      /** events one visit may send per minute; a client address may send 10× as many requests */
+      beaconEventsPerVisitPerMinute: env.USAGE_BEACON_RATE_PER_MIN,
     },
     http: { jsonLimit: env.BODY_LIMIT_JSON },
-    web: { distDir: env.WEB_DIST_DIR, build: env.WEB_BUILD },
+    web: { distDir: resolve(PROJECT_ROOT, env.WEB_DIST_DIR), build: env.WEB_BUILD },
     seedDemoData: env.SEED_DEMO_DATA ?? sandbox,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
@@ -171,7 +177,7 @@ export function loadConfig(): Config {
   }
 }
 
-/** Test support reads a few process-level variables (worker id); kept here so this stays the only reader. */
-export function readProcessEnv(name: 'VITEST_POOL_ID' | 'VITEST_WORKER_ID' | 'CI' | 'TEST_DATABASE_URL'): string | undefined {
+/** A few process-level variables (PATH for finding binaries, the test worker id); kept here so this stays the only reader. */
+export function readProcessEnv(name: 'VITEST_POOL_ID' | 'VITEST_WORKER_ID' | 'CI' | 'TEST_DATABASE_URL' | 'PATH'): string | undefined {
   return process.env[name];
 }

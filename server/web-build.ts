@@ -16,9 +16,9 @@ function listFiles(dir: string): string[] {
 }
 
 /**
- * A hash of everything the web build reads: sources, the Vite config, the lockfile and the
- * server's shared type files. Content, not mtimes: a fresh clone or a branch switch is judged
- * by what is in the files.
+ * A hash of what the web build reads: sources, the Vite config and the lockfile. (Server files
+ * the web imports with `import type` vanish at build time and cannot change the output.)
+ * Content, not mtimes: a fresh clone or a branch switch is judged by what is in the files.
  */
 export function webSourceHash(): string {
   const files = [
@@ -46,8 +46,8 @@ export function webBuildIsCurrent(distDir: string): boolean {
 }
 
 /** Build web/dist when it is missing or older than its sources. Resolves with whether it built. */
-export async function ensureWebBuild(distDir: string, log: (m: string) => void): Promise<boolean> {
-  if (webBuildIsCurrent(distDir)) return false;
+export async function ensureWebBuild(distDir: string, log: (m: string) => void, opts: { force?: boolean } = {}): Promise<boolean> {
+  if (!opts.force && webBuildIsCurrent(distDir)) return false;
   const dist = resolve(ROOT, distDir);
   const hash = webSourceHash();
   log('building the web pages (first start or sources changed)…');

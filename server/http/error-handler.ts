@@ -1,7 +1,20 @@
 import type { Context, Next } from 'koa';
 import { ZodError } from 'zod';
-import { AppError, ERRORS, type ErrorCode } from './errors';
+import { AppError, type ErrorCode } from './errors';
 import { zodDetails } from './validate';
+
+/** For errors thrown by middleware we do not own (http-errors): the generic code per status. */
+const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
 
 /** Errors raised by Koa middleware (body parser, http-errors) carry a status we can map safely. */
 function fromHttpError(err: { status?: number; statusCode?: number; type?: string; expose?: boolean }): AppError | undefined {
@@ -11,8 +24,7 @@ function fromHttpError(err: { status?: number; statusCode?: number; type?: strin
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE');
   if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE');
   if (status === 400 && (err.type === 'entity.parse.failed' || /json/i.test(String((err as Error).message)))) return new AppError('INVALID_JSON');
-  const byStatus = (Object.keys(ERRORS) as ErrorCode[]).find((c) => ERRORS[c].status === status);
-  return new AppError(byStatus ?? 'BAD_REQUEST');
+  return new AppError(STATUS_CODES[status] ?? 'BAD_REQUEST');
 }
 
 /**

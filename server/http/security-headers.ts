@@ -5,7 +5,8 @@ export function securityHeaders() {
   return async function setSecurityHeaders(ctx: Context, next: Next) {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'strict-origin-when-cross-origin');
+    // API answers are personal and current; set before `next` so error responses carry it too.
+    if (ctx.path.startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
     await next();
-    if (ctx.path.startsWith('/api/')) ctx.set('Cache-Control', ctx.response.get('Cache-Control') || 'no-store');
   };
 }

@@ -22,9 +22,10 @@ async function isFile(path: string): Promise<boolean> {
  * `/h5/*`, `/admin/*` and `/sandbox/*` fall back to their app's index.html (client routing),
  * except under `apiPrefixes`, which must answer JSON 404s instead of a page.
  */
-export function staticFiles(opts: { distDir: string; apiPrefixes?: string[] }) {
+export function staticFiles(opts: { distDir: string; apiPrefixes?: string[]; apps?: readonly string[] }) {
   const root = resolve(opts.distDir);
   const apiPrefixes = opts.apiPrefixes ?? [];
+  const apps = opts.apps ?? WEB_APPS;
 
   const serve = (ctx: Context, relPath: string, immutable: boolean) =>
     send(ctx, relPath, {
@@ -50,7 +51,7 @@ export function staticFiles(opts: { distDir: string; apiPrefixes?: string[] }) {
       if (await isFile(resolve(root, `.${path}`))) await serve(ctx, path, true);
       return;
     }
-    const app = WEB_APPS.find((a) => path === `/${a}` || path.startsWith(`/${a}/`));
+    const app = apps.find((a) => path === `/${a}` || path.startsWith(`/${a}/`));
     if (!app || apiPrefixes.some((p) => path.startsWith(p))) return;
     if (path === `/${app}`) return ctx.redirect(`/${app}/`);
 

@@ -63,7 +63,7 @@ export function createUsageRecorder(opts: RecorderOptions): UsageRecorder {
   const enabled = opts.enabled ?? true;
   const maxAttempts = opts.maxAttempts ?? 5;
   let buffer: NewUsageEventRow[] = [];
-  let retry: { rows: NewUsageEventRow[]; attempts: number } | null = null;
+  let retry: { rows: NewUsageEventRow[]; attempts: number; notBefore: number } | null = null;
   let flushing: Promise<void> | null = null;
   let closed = false;
   const stats = { written: 0, batches: 0, dropped: 0, failedFlushes: 0, lastFlushAt: null as number | null };
@@ -110,9 +110,12 @@ export function createUsageRecorder(opts: RecorderOptions): UsageRecorder {
     }
   }
 
-  async function drain(): Promise<void> {
+  async function drain(force = false): Promise<void> {
     if (retry) {
+      // During an outage a full batch must not set off a retry per request: wait an interval.
+      if (!force && now() < retry.notBefore) return;
       if (!(await insert(retry.rows))) {
+        retry.notBefore = now() + opts.flushIntervalMs;
         retry.attempts += 1;
         if (retry.attempts >= maxAttempts) {
           drop(retry.rows.length, 'insert kept failing');
@@ -126,15 +129,15 @@ export function createUsageRecorder(opts: RecorderOptions): UsageRecorder {
       const rows = buffer.length <= opts.batchSize ? buffer : buffer.slice(0, opts.batchSize);
       buffer = buffer.length <= opts.batchSize ? [] : buffer.slice(opts.batchSize);
       if (!(await insert(rows))) {
-        retry = { rows, attempts: 1 };
+        retry = { rows, attempts: 1, notBefore: now() + opts.flushIntervalMs };
         return;
       }
     }
   }
 
-  function flush(): Promise<void> {
+  function flush(force = false): Promise<void> {
     if (!flushing) {
-      flushing = drain().finally(() => {
+      flushing = drain(force).finally(() => {
         flushing = null;
       });
     }
@@ -158,16 +161,18 @@ export function createUsageRecorder(opts: RecorderOptions): UsageRecorder {
       if (buffer.length >= opts.batchSize && !flushing) void flush();
     },
     async flush() {
-      // A flush already under way may have started before the latest events arrived.
-      await flush();
-      if (buffer.length > 0 && !retry) await flush();
+      // An explicit flush retries at once. One already under way may have started before
+      // the latest events arrived, so go round again.
+      await flushing;
+      await flush(true);
+      if (buffer.length > 0 && !retry) await flush(true);
     },
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(timer);
       await flushing;
-      for (let i = 0; i < maxAttempts && (buffer.length > 0 || retry); i++) await flush();
+      for (let i = 0; i < maxAttempts && (buffer.length > 0 || retry); i++) await flush(true);
       const left = buffer.length + (retry?.rows.length ?? 0);
       if (left > 0) {
         buffer = [];

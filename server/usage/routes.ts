@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { Context, Next } from 'koa';
 import { beaconBody } from '../http/body';
 import { createRateLimiter } from '../http/rate-limit';
 import { parseInput } from '../http/validate';
@@ -6,19 +7,25 @@ import type { AppState } from '../http/state';
 import { BEACON_MAX_BYTES, beaconBatchSchema } from './schema';
 import type { UsageService } from './service';
 
-export function usageRoutes(deps: { usage: UsageService; ratePerMinute: number; now?: () => number }) {
+export function usageRoutes(deps: { usage: UsageService; eventsPerVisitPerMinute: number; now?: () => number }) {
   const router = new Router<AppState>();
-  // Per client address and per visit: a CGNAT address carries many citizens, a visit one.
-  const perIp = createRateLimiter({ limit: deps.ratePerMinute * 10, windowMs: 60_000, now: deps.now });
-  const perVisit = createRateLimiter({ limit: deps.ratePerMinute, windowMs: 60_000, now: deps.now });
+  // Events per visit, and requests per client address (a CGNAT address carries many citizens).
+  const perVisit = createRateLimiter({ limit: deps.eventsPerVisitPerMinute, windowMs: 60_000, now: deps.now });
+  const perIp = createRateLimiter({ limit: deps.eventsPerVisitPerMinute * 10, windowMs: 60_000, now: deps.now });
 
-  router.post('/api/usage/events', beaconBody(`${BEACON_MAX_BYTES / 1024}kb`), (ctx) => {
+  // Before the body is read: a flood costs a counter, not 64 KB of parsing.
+  const limitAddress = async (ctx: Context, next: Next) => {
     perIp.hit(ctx.ip);
+    await next();
+  };
+
+  router.post('/api/usage/events', limitAddress, beaconBody(`${BEACON_MAX_BYTES / 1024}kb`), (ctx) => {
     const batch = parseInput(beaconBatchSchema, ctx.request.body, 'USAGE_BATCH_INVALID');
-    perVisit.hit(batch.events[0]!.visitId);
-    const result = deps.usage.acceptBeacon(batch, { openid: ctx.state.citizen?.openid });
+    const perVisitCount = new Map<string, number>();
+    for (const e of batch.events) perVisitCount.set(e.visitId, (perVisitCount.get(e.visitId) ?? 0) + 1);
+    for (const [visitId, n] of perVisitCount) perVisit.hit(visitId, n);
     ctx.status = 202;
-    ctx.body = { data: result };
+    ctx.body = { data: deps.usage.acceptBeacon(batch, { openid: ctx.state.citizen?.openid }) };
   });
   return router;
 }

@@ -64,7 +64,7 @@ export const beaconEventSchema = z.strictObject({
   kind: z.enum(BEACON_KINDS),
   /** page name, task name or lookup subject, e.g. `violations.lookup` */
   name: token(64),
-  /** client clock in ms since epoch; the server clamps it (see usage/routes.ts) */
+  /** client clock in ms since epoch; implausible values are replaced by server time (usage/service.ts) */
   at: z.number().int().positive().optional(),
   /** random id the helper keeps per visit (30 min idle ends a visit) */
   visitId: z.string().regex(/^[A-Za-z0-9_-]{8,36}$/, 'visitId must be 8-36 url-safe characters'),

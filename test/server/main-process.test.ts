@@ -38,6 +38,11 @@ describe('the server process', () => {
     children.push(child);
     for (const path of ['/h5/', '/admin/', '/sandbox/', '/healthz']) expect(output()).toContain(`http://localhost:${port}${path}`);
 
+    // Without any shutdown, the interval flush (1 s by default) writes a beacon on its own.
+    const early = uniq('interval');
+    await fetch(`http://127.0.0.1:${port}/api/usage/events`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ events: [beaconEvent({ name: early })] }) });
+    await expect.poll(async () => (await testDb().db.select().from(usageEvents).where(eq(usageEvents.name, early))).length, { timeout: 10_000, interval: 100 }).toBe(1);
+
     const name = uniq('sigterm');
     const res = await fetch(`http://127.0.0.1:${port}/api/usage/events`, {
       method: 'POST',

@@ -21,7 +21,7 @@ router.post('/api/test/echo', (ctx) => {
   ctx.body = { data: ctx.request.body };
 });
 
-const t = createTestApp({ routers: [router] });
+const t = createTestApp({ routers: [router], env: { TRUST_PROXY: 'true' } });
 afterAll(() => t.close());
 
 describe('error handler', () => {
@@ -71,7 +71,7 @@ describe('error handler', () => {
     expect(ok.body).toEqual({ data: { a: 1 } });
   });
 
-  it('keeps a sane incoming X-Request-Id and replaces an unsafe one', async () => {
+  it('behind a trusted proxy keeps a sane incoming X-Request-Id and replaces an unsafe one', async () => {
     const kept = await t.request.get('/healthz').set('X-Request-Id', 'nginx-abc.123');
     expect(kept.headers['x-request-id']).toBe('nginx-abc.123');
     const replaced = await t.request.get('/healthz').set('X-Request-Id', 'bad id <script>'.padEnd(80, 'x'));
@@ -84,5 +84,14 @@ describe('error handler', () => {
     expect(line).toBeDefined();
     expect(line).not.toContain('OAUTHCODE123');
     expect(line).not.toContain('oABC');
+  });
+});
+
+describe('request ids without a trusted proxy', () => {
+  const direct = createTestApp();
+  afterAll(() => direct.close());
+  it('ignore the client’s X-Request-Id', async () => {
+    const res = await direct.request.get('/healthz').set('X-Request-Id', 'chosen-by-client');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

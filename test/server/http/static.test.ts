@@ -59,6 +59,24 @@ describe('static web app serving', () => {
     expect((await t.request.post('/h5/').send({})).status).toBe(404);
   });
 
+  it('in live mode the sandbox page is not served', async () => {
+    const live = createTestApp({
+      env: {
+        WEB_DIST_DIR: dist,
+        WECHAT_APPID: 'wx1234567890abcdef',
+        WECHAT_APPSECRET: 'a'.repeat(32),
+        WECHAT_TOKEN: 'tok123',
+        WECHAT_AES_KEY: 'a'.repeat(43),
+        SESSION_SECRET: 's'.repeat(40),
+        USAGE_PSEUDONYM_SECRET: 'p'.repeat(40),
+        PUBLIC_BASE_URL: 'https://portal.example.gov.cn',
+      },
+    });
+    expect((await live.request.get('/sandbox/')).status).toBe(404);
+    expect((await live.request.get('/h5/')).status).toBe(200);
+    await live.close();
+  });
+
   it('does not escape the dist directory', async () => {
     const res = await t.request.get('/assets/..%2f..%2fetc%2fpasswd');
     expect(res.status).toBe(404);

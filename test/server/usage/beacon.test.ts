@@ -91,4 +91,17 @@ describe('POST /api/usage/events (H5 beacon)', () => {
     // another visit is unaffected
     expect((await post({ events: [beaconEvent()] })).status).toBe(202);
   });
+
+  it('counts every event of every visit in a batch (a fresh visit id first does not get the rest through)', async () => {
+    const spent = fakeVisitId();
+    expect((await post({ events: Array.from({ length: 5 }, () => beaconEvent({ visitId: spent })) })).status).toBe(202);
+    const res = await post({ events: [beaconEvent(), beaconEvent({ visitId: spent })] });
+    expect(res.status).toBe(429);
+  });
+
+  it('error answers are not cacheable either', async () => {
+    const res = await post('{"events": [', 'text/plain');
+    expect(res.status).toBe(400);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
 });

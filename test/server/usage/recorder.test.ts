@@ -133,6 +133,18 @@ describe('usage recorder', () => {
     await dead.close();
   });
 
+  it('during an outage, full batches do not set off a retry per event: retries wait an interval', async () => {
+    const dead = connectDatabase('mysql://root@127.0.0.1:1/nowhere', 1);
+    const { r } = recorder({ db: dead.db, batchSize: 5, flushIntervalMs: 60_000, maxAttempts: 100 });
+    for (let i = 0; i < 5; i++) r.record(usageInput()); // a full batch starts a flush, which fails
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.stats().failedFlushes).toBe(1);
+    for (let i = 0; i < 50; i++) r.record(usageInput()); // ten more full batches' worth
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.stats()).toMatchObject({ failedFlushes: 1, buffered: 55, dropped: 0 });
+    await dead.close();
+  });
+
   it('when disabled, records nothing', async () => {
     const { r } = recorder({ enabled: false });
     const name = uniq('off');

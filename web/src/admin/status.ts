@@ -45,7 +45,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export const CHECK_LABELS: Record<CheckState, string> = { ok: '正常', pending: '待执行', fail: '失败' };
+export const CHECK_LABELS: Record<CheckState, string> = {
+  ok: '正常',
+  pending: '待执行',
+  fail: '失败',
+  ahead: '数据库较新',
+  unknown: '未知',
+  draining: '正在停止',
+};
 
 export function checkLabel(state: CheckState | undefined): string {
   return state ? CHECK_LABELS[state] : '未知';
@@ -53,7 +60,7 @@ export function checkLabel(state: CheckState | undefined): string {
 
 export function checkTagType(state: CheckState | undefined): 'success' | 'warning' | 'danger' | 'info' {
   if (state === 'ok') return 'success';
-  if (state === 'pending') return 'warning';
+  if (state === 'pending' || state === 'ahead' || state === 'draining') return 'warning';
   if (state === 'fail') return 'danger';
   return 'info';
 }

@@ -1,27 +1,19 @@
 /**
- * Shapes of the system endpoints the web apps read. The server does not export these types yet;
- * when it does (e.g. from server/http), replace these with `import type` re-exports.
+ * Shapes of the system endpoints the web apps read, taken from the server's own types so the
+ * two cannot drift (`import type` vanishes at build time).
  */
+import type { Readiness as ServerReadiness, SystemService } from '../../../server/system/service';
+import type { PortalMeta } from '../../../server/system/routes';
+import type { UsageStats } from '../../../server/usage/recorder';
 
-export interface Health {
-  status: string;
-  uptimeS: number;
-}
+/** 200 body of GET /healthz. */
+export type Health = ReturnType<SystemService['health']>;
 
-export type CheckState = 'ok' | 'pending' | 'fail';
+export type ReadyChecks = ServerReadiness['checks'];
+/** Every value a readiness check can take. */
+export type CheckState = ReadyChecks[keyof ReadyChecks];
 
-export interface ReadyChecks {
-  database: 'ok' | 'fail';
-  migrations: 'ok' | 'pending' | 'fail';
-}
-
-export interface UsageFlusherStats {
-  buffered: number;
-  written: number;
-  dropped: number;
-  failedFlushes: number;
-  lastFlushAt: string | number | null;
-}
+export type UsageFlusherStats = UsageStats;
 
 /** 200 body of GET /readyz. */
 export interface Readiness {
@@ -37,9 +29,4 @@ export interface NotReadyDetails {
 }
 
 /** GET /api/meta */
-export interface SiteMeta {
-  accountName: string;
-  agencyName: string;
-  wechatMode: 'sandbox' | 'live';
-  version: string;
-}
+export type SiteMeta = PortalMeta;
