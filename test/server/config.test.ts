@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_DATABASE_URL, parseConfig } from '../../server/config';
+import { liveEnv } from '../support/factories';
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -49,15 +50,7 @@ describe('config', () => {
   });
 
   it('a live configuration that is complete parses', () => {
-    const c = parseConfig({
-      WECHAT_APPID: 'wx1234567890abcdef',
-      WECHAT_APPSECRET: 'a'.repeat(32),
-      WECHAT_TOKEN: 'tok123',
-      WECHAT_AES_KEY: 'a'.repeat(43),
-      SESSION_SECRET: 's'.repeat(40),
-      USAGE_PSEUDONYM_SECRET: 'p'.repeat(40),
-      PUBLIC_BASE_URL: 'https://portal.example.gov.cn/',
-    });
+    const c = parseConfig(liveEnv());
     expect(c.wechat.mode).toBe('live');
     expect(c.wechat.apiBase).toBe('https://api.weixin.qq.com');
     expect(c.publicBaseUrl).toBe('https://portal.example.gov.cn');

@@ -19,3 +19,16 @@ export function beaconEvent(overrides: Partial<BeaconEvent> = {}): BeaconEvent {
 export function usageInput(overrides: Partial<UsageInput> = {}): UsageInput {
   return { kind: 'page_view', source: 'h5', name: 'h5.home', visitId: fakeVisitId(), ...overrides };
 }
+
+/** A complete live-mode configuration (nothing here is ever contacted by tests). */
+export function liveEnv(): Record<string, string> {
+  return {
+    WECHAT_APPID: 'wx1234567890abcdef',
+    WECHAT_APPSECRET: 'a'.repeat(32),
+    WECHAT_TOKEN: 'tok123',
+    WECHAT_AES_KEY: 'a'.repeat(43),
+    SESSION_SECRET: 's'.repeat(40),
+    USAGE_PSEUDONYM_SECRET: 'p'.repeat(40),
+    PUBLIC_BASE_URL: 'https://portal.example.gov.cn/',
+  };
+}

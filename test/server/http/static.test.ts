@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../support/app';
+import { liveEnv } from '../../support/factories';
 
 const dist = mkdtempSync(join(tmpdir(), 'govportal-dist-'));
 for (const app of ['h5', 'admin', 'sandbox']) {
@@ -61,16 +62,7 @@ describe('static web app serving', () => {
 
   it('in live mode the sandbox page is not served', async () => {
     const live = createTestApp({
-      env: {
-        WEB_DIST_DIR: dist,
-        WECHAT_APPID: 'wx1234567890abcdef',
-        WECHAT_APPSECRET: 'a'.repeat(32),
-        WECHAT_TOKEN: 'tok123',
-        WECHAT_AES_KEY: 'a'.repeat(43),
-        SESSION_SECRET: 's'.repeat(40),
-        USAGE_PSEUDONYM_SECRET: 'p'.repeat(40),
-        PUBLIC_BASE_URL: 'https://portal.example.gov.cn',
-      },
+      env: { ...liveEnv(), WEB_DIST_DIR: dist },
     });
     expect((await live.request.get('/sandbox/')).status).toBe(404);
     expect((await live.request.get('/h5/')).status).toBe(200);
