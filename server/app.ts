@@ -12,7 +12,7 @@ import { systemRoutes } from './system/routes';
 import { usageRoutes } from './usage/routes';
 
 /** Paths under the SPA prefixes that belong to JSON APIs (never answered with a page). */
-const API_PREFIXES = ['/sandbox/api/', '/sandbox/open/'];
+const API_PREFIXES = ['/sandbox/api/', '/sandbox/cgi-bin/', '/sandbox/sns/', '/sandbox/connect/'];
 
 /** Routes that read their own request body (raw XML, beacon text). */
 const OWN_BODY_PARSERS = ['/wechat', '/api/usage/events'];

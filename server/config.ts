@@ -49,6 +49,14 @@ const envSchema = z
     WECHAT_MESSAGE_MODE: z.enum(['plain', 'compat', 'safe']).default('safe'),
     WECHAT_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
     WECHAT_OPEN_BASE: z.url({ protocol: /^https?$/ }).optional(),
+    /** seconds a push's timestamp may differ from our clock; 0 turns the check off */
+    WECHAT_TIMESTAMP_TOLERANCE: int(0, 86_400).default(300),
+    WECHAT_STABLE_TOKEN: bool.default(false),
+    /** longest push body accepted on /wechat */
+    WECHAT_PUSH_MAX_BYTES: int(1024, 1_048_576).default(65_536),
+    /** when a passive reply is not ready by then, answer `success` and send it later (customer-service API) */
+    WECHAT_REPLY_DEADLINE_MS: int(100, 4_800).default(4_000),
+    SESSION_TTL_HOURS: int(1, 24 * 90).default(24 * 7),
 
     SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     USAGE_PSEUDONYM_SECRET: z.string().min(32, 'at least 32 characters').optional(),
@@ -120,10 +128,20 @@ function buildConfig(env: Env) {
       aesKey: env.WECHAT_AES_KEY ?? (sandbox ? 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' : undefined),
       aesKeyPrevious: env.WECHAT_AES_KEY_PREVIOUS,
       messageMode: env.WECHAT_MESSAGE_MODE,
-      apiBase: (env.WECHAT_API_BASE ?? (sandbox ? `${publicBaseUrl}/sandbox/api` : 'https://api.weixin.qq.com')).replace(/\/+$/, ''),
-      openBase: (env.WECHAT_OPEN_BASE ?? (sandbox ? `${publicBaseUrl}/sandbox/open` : 'https://open.weixin.qq.com')).replace(/\/+$/, ''),
+      /**
+       * Server-to-server API base. Unset in sandbox mode means "this process's own /sandbox",
+       * resolved once the server listens (deps.selfUrl), since PORT may be 0.
+       */
+      apiBase: env.WECHAT_API_BASE?.replace(/\/+$/, '') ?? (sandbox ? undefined : 'https://api.weixin.qq.com'),
+      /** Where browsers are sent to authorize: must be reachable by the citizen's browser. */
+      openBase: (env.WECHAT_OPEN_BASE ?? (sandbox ? `${publicBaseUrl}/sandbox` : 'https://open.weixin.qq.com')).replace(/\/+$/, ''),
+      timestampToleranceS: env.WECHAT_TIMESTAMP_TOLERANCE,
+      stableToken: env.WECHAT_STABLE_TOKEN,
+      pushMaxBytes: env.WECHAT_PUSH_MAX_BYTES,
+      replyDeadlineMs: env.WECHAT_REPLY_DEADLINE_MS,
     },
     sessionSecret: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
+    sessionTtlHours: env.SESSION_TTL_HOURS,
     usage: {
       enabled: env.USAGE_ENABLED,
       pseudonymSecret: env.USAGE_PSEUDONYM_SECRET ?? DEV_PSEUDONYM_SECRET,

@@ -20,8 +20,23 @@ export interface Deps {
   usage: UsageService;
   system: SystemService;
   version: string;
+  /**
+   * This process's own base URL once it listens (PORT may be 0). The sandbox pushes to
+   * `${selfUrl}/wechat`, and in sandbox mode the API client calls `${selfUrl}/sandbox`.
+   */
+  selfUrl: SelfUrl;
   /** Flush buffers and stop background work (the pool is closed by its owner). */
   close(): Promise<void>;
+}
+
+export interface SelfUrl {
+  get(): string;
+  set(url: string): void;
+}
+
+function createSelfUrl(initial: string): SelfUrl {
+  let url = initial;
+  return { get: () => url, set: (u) => void (url = u.replace(/\/+$/, '')) };
 }
 
 export function createDeps(input: { config: Config; logger: Logger; db: Database; now?: () => number; version?: string }): Deps {
@@ -48,6 +63,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     usage: createUsageService({ recorder: usageRecorder, now }),
     system: createSystemService({ db, usage: usageRecorder, now }),
     version: input.version ?? '0.0.0',
+    selfUrl: createSelfUrl(`http://127.0.0.1:${config.port}`),
     async close() {
       await usageRecorder.close();
     },

@@ -50,6 +50,7 @@ async function main() {
     server.listen(config.port, config.host, () => res());
   });
   const { port } = server.address() as { port: number };
+  deps.selfUrl.set(`http://127.0.0.1:${port}`);
   const base = config.publicBaseUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.publicBaseUrl;
   say(`ready in ${config.wechat.mode} mode on ${config.host}:${port}`);
   say(`  citizen H5 pages   ${base}/h5/`);

@@ -11,13 +11,16 @@ export const citizens = mysqlTable(
     id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
     openid: varchar('openid', { length: 64 }).notNull(),
     unionid: varchar('unionid', { length: 64 }),
-    /** display name for the sandbox phone emulator and staff views; optional */
+    /** nickname from snsapi_userinfo (or a sandbox display name); optional */
     displayName: varchar('display_name', { length: 64 }),
+    avatarUrl: varchar('avatar_url', { length: 512 }),
     subscribed: boolean('subscribed').notNull().default(false),
     subscribedAt: datetime('subscribed_at', { mode: 'date', fsp: 3 }),
     unsubscribedAt: datetime('unsubscribed_at', { mode: 'date', fsp: 3 }),
     /** how the citizen first followed: QR scene, search, article … */
     acquisitionSource: varchar('acquisition_source', { length: 64 }),
+    /** last time WeChat told us anything about this citizen (push or OAuth) */
+    lastSeenAt: datetime('last_seen_at', { mode: 'date', fsp: 3 }),
     createdAt: datetime('created_at', { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
     updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
   },

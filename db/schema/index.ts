@@ -1,14 +1,18 @@
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import type { Pool } from 'mysql2/promise';
 import * as citizens from './citizens';
+import * as sessions from './sessions';
 import * as system from './system';
 import * as usage from './usage';
+import * as wechat from './wechat';
 
 export * from './citizens';
+export * from './sessions';
 export * from './system';
 export * from './usage';
+export * from './wechat';
 
-export const schema = { ...citizens, ...system, ...usage };
+export const schema = { ...citizens, ...sessions, ...system, ...usage, ...wechat };
 export type Schema = typeof schema;
 
 /** drizzle over a mysql2 pool; `$client` is the pool, for the rare bulk path that bypasses the builder. */

@@ -23,6 +23,32 @@ export const ERRORS = {
   NOT_READY: { status: 503, message: 'The service is not ready.' },
   // usage
   USAGE_BATCH_INVALID: { status: 400, message: 'The usage event batch is not valid.' },
+  // WeChat message push (/wechat)
+  WECHAT_SIGNATURE_INVALID: { status: 401, message: 'The push signature is missing or wrong.' },
+  WECHAT_TIMESTAMP_STALE: { status: 401, message: 'The push timestamp is outside the accepted window.' },
+  WECHAT_PUSH_REPLAYED: { status: 409, message: 'This signed push was already received.' },
+  WECHAT_ENCRYPTION_REQUIRED: { status: 400, message: 'The account is in safe mode: pushes must be encrypted.' },
+  WECHAT_DECRYPT_FAILED: { status: 400, message: 'The encrypted push could not be decrypted.' },
+  WECHAT_APPID_MISMATCH: { status: 400, message: 'The encrypted push is for another account.' },
+  WECHAT_XML_INVALID: { status: 400, message: 'The push body is not acceptable XML.' },
+  // WeChat platform API (outbound)
+  WECHAT_API_FAILED: { status: 502, message: 'The WeChat platform did not accept the request.' },
+  WECHAT_API_UNAVAILABLE: { status: 504, message: 'The WeChat platform could not be reached.' },
+  // custom menu
+  MENU_INVALID: { status: 400, message: 'The menu breaks a platform rule.' },
+  MENU_VERSION_NOT_FOUND: { status: 404, message: 'No such menu version.' },
+  MENU_NOT_DRAFT: { status: 409, message: 'Only a draft menu can be changed or published.' },
+  // auto-reply rules
+  AUTO_REPLY_RULE_INVALID: { status: 400, message: 'The auto-reply rule is not valid.' },
+  AUTO_REPLY_RULE_NOT_FOUND: { status: 404, message: 'No such auto-reply rule.' },
+  // citizen OAuth and session
+  CITIZEN_AUTH_REQUIRED: { status: 401, message: 'Please open this page from the WeChat account to sign in.' },
+  OAUTH_STATE_INVALID: { status: 400, message: 'This sign-in link has expired or was not started in this browser. Please try again.' },
+  OAUTH_CODE_INVALID: { status: 400, message: 'WeChat did not confirm the sign-in. Please try again.' },
+  OAUTH_RETURN_INVALID: { status: 400, message: 'The return address must be a page of this portal.' },
+  JSSDK_URL_NOT_ALLOWED: { status: 400, message: 'JS-SDK configuration is only given for this portal’s pages.' },
+  // sandbox (simulated platform control API)
+  SANDBOX_CITIZEN_NOT_FOUND: { status: 404, message: 'No such sandbox citizen.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

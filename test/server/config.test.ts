@@ -20,7 +20,8 @@ describe('config', () => {
     expect(c.database.url).toBe(DEFAULT_DATABASE_URL);
     expect(c.database.isDefaultUrl).toBe(true);
     expect(c.wechat.mode).toBe('sandbox');
-    expect(c.wechat.apiBase).toBe('http://localhost:3000/sandbox/api');
+    expect(c.wechat.apiBase).toBeUndefined(); // resolved to this process's /sandbox once listening
+    expect(c.wechat.openBase).toBe('http://localhost:3000/sandbox');
     expect(c.seedDemoData).toBe(true);
     expect(c.publicBaseUrl).toBe('http://localhost:3000');
   });

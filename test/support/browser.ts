@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { chromium, type Browser } from 'playwright-core';
 import { ensureWebBuild } from '../../server/web-build';
-import { createTestApp, type TestApp } from './app';
+import { startTestServer } from './server';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -18,19 +17,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** The real app, with the real web build, listening on a free port. */
-export async function startWebServer(env: Record<string, string> = {}): Promise<{ t: TestApp; base: string; close(): Promise<void> }> {
+export async function startWebServer(env: Record<string, string> = {}) {
   await ensureWebBuild('web/dist', () => undefined);
-  const t = createTestApp({ env: { WEB_DIST_DIR: 'web/dist', ...env } });
-  const server: Server = createServer(t.app.callback());
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  return {
-    t,
-    base: `http://127.0.0.1:${port}`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await t.close();
-    },
-  };
+  return startTestServer({ env: { WEB_DIST_DIR: 'web/dist', ...env } });
 }
