@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/bench/**', 'node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/setup-file.ts'],
     pool: 'forks',
     // One database per worker (see global-setup.ts); 2 cores here, a little oversubscription helps with I/O waits.
     maxWorkers: 3,

@@ -1,5 +1,6 @@
 import { seedRuns, type Database, type Transaction } from '../schema';
 import { seedDemoCitizens } from './demo-citizens';
+import { seedDefaultReplies } from './default-replies';
 
 /**
  * Demo data for sandbox mode, one named step per area. Each step runs once per database: the
@@ -11,7 +12,10 @@ export interface SeedStep {
   run(tx: Transaction): Promise<void>;
 }
 
-export const SEED_STEPS: SeedStep[] = [{ name: 'demo-citizens-v1', run: seedDemoCitizens }];
+export const SEED_STEPS: SeedStep[] = [
+  { name: 'demo-citizens-v1', run: seedDemoCitizens },
+  { name: 'default-replies-v1', run: seedDefaultReplies },
+];
 
 export async function runSeeds(db: Database, steps: SeedStep[] = SEED_STEPS): Promise<string[]> {
   const ran: string[] = [];

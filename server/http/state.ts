@@ -6,4 +6,6 @@ export interface AppState {
   log: Logger;
   /** set by the citizen session middleware (OAuth) when the browser has a session */
   citizen?: { id: number; openid: string };
+  /** a snapshot-mode (朋友圈 preview) visitor: signed in, but WeChat gave no real identity */
+  guest?: boolean;
 }

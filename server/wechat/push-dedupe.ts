@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lt } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import { wechatPushReceipts, type Database } from '../../db/schema';
 
 /**
@@ -23,14 +23,17 @@ export function createPushDedupe(deps: { db: Database; now?: () => number }): Pu
     async claim(purpose, key) {
       const keyHash = createHash('sha1').update(`${purpose}:${key}`).digest('hex');
       const t = now();
-      // Insert-or-take-over-expired in one statement: the row lock decides between racing instances.
-      const [res] = await deps.db.$client.query(
-        'INSERT INTO `wechat_push_receipts` (`key_hash`, `purpose`, `expires_at`) VALUES (?, ?, ?) ' +
-          'ON DUPLICATE KEY UPDATE `expires_at` = IF(`expires_at` < ?, VALUES(`expires_at`), `expires_at`)',
-        [keyHash, purpose, t + DEDUPE_TTL_MS, t],
-      );
-      // affectedRows: 1 inserted, 2 updated (an expired key taken over), 0 unchanged (seen).
-      return (res as { affectedRows: number }).affectedRows > 0;
+      // INSERT IGNORE reports 0 rows for a duplicate whatever the FOUND_ROWS flag (mysql2 sets
+      // it, so ON DUPLICATE KEY UPDATE could not tell "seen" from "new"). The primary key
+      // decides between racing instances.
+      const [ins] = await deps.db.insert(wechatPushReceipts).ignore().values({ keyHash, purpose, expiresAt: t + DEDUPE_TTL_MS });
+      if (ins.affectedRows === 1) return true;
+      // A key whose time ran out may be taken again; the WHERE makes that a single winner too.
+      const [upd] = await deps.db
+        .update(wechatPushReceipts)
+        .set({ expiresAt: t + DEDUPE_TTL_MS })
+        .where(and(eq(wechatPushReceipts.keyHash, keyHash), lt(wechatPushReceipts.expiresAt, t)));
+      return upd.affectedRows === 1;
     },
     async sweep() {
       const [res] = await deps.db.delete(wechatPushReceipts).where(lt(wechatPushReceipts.expiresAt, now()));

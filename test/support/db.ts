@@ -16,17 +16,20 @@ export function serverUrl(): string {
 
 let shared: DatabaseHandle | undefined;
 
-/** A pool on the worker database, closed after the file's tests. */
+/**
+ * A pool on the worker database, closed after the file's tests by `closeTestDb` (a file-level
+ * hook in setup-file.ts: a hook registered here would belong to whichever `describe` first
+ * called this and close the pool under the next one).
+ */
 export function testDb(): DatabaseHandle {
-  if (!shared) {
-    shared = connectDatabase(workerDatabaseUrl(), 5);
-    const handle = shared;
-    afterAll(async () => {
-      await handle.close();
-      shared = undefined;
-    });
-  }
+  shared ??= connectDatabase(workerDatabaseUrl(), 5);
   return shared;
+}
+
+export async function closeTestDb(): Promise<void> {
+  const handle = shared;
+  shared = undefined;
+  await handle?.close();
 }
 
 /** A brand-new empty database (dropped after the file), for tests about migrations themselves. */
