@@ -1,5 +1,7 @@
 import type Router from '@koa/router';
 import Koa from 'koa';
+import { citizenRoutes } from './citizens/routes';
+import { citizenSession } from './citizens/sessions';
 import type { Deps } from './deps';
 import { accessLog } from './http/access-log';
 import { jsonBody } from './http/body';
@@ -8,8 +10,10 @@ import { requestId } from './http/request-id';
 import { securityHeaders } from './http/security-headers';
 import type { AppState } from './http/state';
 import { staticFiles, WEB_APPS } from './http/static';
+import { oauthRoutes } from './oauth/routes';
 import { systemRoutes } from './system/routes';
 import { usageRoutes } from './usage/routes';
+import { wechatRoutes } from './wechat/routes';
 
 /** Paths under the SPA prefixes that belong to JSON APIs (never answered with a page). */
 const API_PREFIXES = ['/sandbox/api/', '/sandbox/cgi-bin/', '/sandbox/sns/', '/sandbox/connect/'];
@@ -19,7 +23,9 @@ const OWN_BODY_PARSERS = ['/wechat', '/api/usage/events'];
 
 /** The Koa app without a listener: main.ts listens, tests drive `app.callback()`. */
 export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] } = {}): Koa<AppState> {
-  const app = new Koa<AppState>({ proxy: deps.config.trustProxy });
+  const { config } = deps;
+  // Signed cookies (citizen session, OAuth state) are keyed with the session secret.
+  const app = new Koa<AppState>({ proxy: config.trustProxy, keys: [config.sessionSecret] });
   // Koa's default handler would print errors to stderr; ours already logged them.
   app.silent = true;
   app.on('error', (err) => deps.logger.error({ err }, 'unhandled koa error'));
@@ -34,7 +40,28 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
         version: deps.version,
       },
     }),
-    usageRoutes({ usage: deps.usage, eventsPerVisitPerMinute: deps.config.usage.beaconEventsPerVisitPerMinute, now: deps.now }),
+    usageRoutes({ usage: deps.usage, eventsPerVisitPerMinute: config.usage.beaconEventsPerVisitPerMinute, now: deps.now }),
+    wechatRoutes({
+      codec: {
+        token: config.wechat.token,
+        appId: config.wechat.appId,
+        aesKey: config.wechat.aesKey,
+        aesKeyPrevious: config.wechat.aesKeyPrevious,
+        mode: config.wechat.messageMode,
+        timestampToleranceS: config.wechat.timestampToleranceS,
+      },
+      dedupe: deps.pushDedupe,
+      handler: deps.pushHandler,
+      sendLater: (openid, reply) => deps.sendLateReply(openid, reply),
+      maxBytes: config.wechat.pushMaxBytes,
+      replyDeadlineMs: config.wechat.replyDeadlineMs,
+      logger: deps.logger,
+      now: deps.now,
+    }),
+    oauthRoutes({ oauth: deps.oauth, publicBaseUrl: config.publicBaseUrl, sessionTtlHours: config.sessionTtlHours }),
+    citizenRoutes({ citizens: deps.citizens, jssdk: (url) => deps.jssdk.jssdkConfig(url), publicBaseUrl: config.publicBaseUrl }),
+    // The simulated platform exists only in sandbox mode; live mode mounts none of it.
+    ...(config.wechat.mode === 'sandbox' ? [deps.sandbox!.router] : []),
     ...(opts.extraRouters ?? []),
   ];
 
@@ -50,7 +77,8 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
       apps: deps.config.wechat.mode === 'sandbox' ? WEB_APPS : WEB_APPS.filter((a) => a !== 'sandbox'),
     }),
   );
-  app.use(jsonBody(deps.config.http.jsonLimit, OWN_BODY_PARSERS));
+  app.use(jsonBody(config.http.jsonLimit, OWN_BODY_PARSERS));
+  app.use(citizenSession(deps.sessions));
   for (const r of routers) {
     app.use(r.routes());
     app.use(r.allowedMethods({ throw: true }));

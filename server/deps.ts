@@ -1,6 +1,21 @@
 import type { Database } from '../db/schema';
+import { createAutoReplyService, type AutoReplyService } from './auto-reply/service';
+import { createCitizenService, type CitizenService } from './citizens/service';
+import { createCitizenSessionService, type CitizenSessionService } from './citizens/sessions';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { createMenuService, type MenuService } from './menu/service';
+import { createOAuthService, type OAuthService } from './oauth/service';
+import { createWechat } from './wechat/api-client';
+import type { WechatClient } from './wechat/api-client';
+import { createWechatEventBus, type WechatEventBus } from './wechat/event-bus';
+import { createJssdk, type Jssdk } from './wechat/jssdk';
+import { lateReplyMessage } from './wechat/late-reply';
+import { createPushDedupe, type PushDedupe } from './wechat/push-dedupe';
+import { createPushHandler, type PushHandler } from './wechat/push-handler';
+import { createSandbox, type SandboxPlatform } from './sandbox';
+import type Router from '@koa/router';
+import type { AppState } from './http/state';
 import { createSystemService, type SystemService } from './system/service';
 import { createPseudonymiser, type Pseudonymiser } from './usage/pseudonym';
 import { createUsageRecorder, type UsageRecorder } from './usage/recorder';
@@ -19,6 +34,20 @@ export interface Deps {
   usageRecorder: UsageRecorder;
   usage: UsageService;
   system: SystemService;
+  citizens: CitizenService;
+  sessions: CitizenSessionService;
+  autoReply: AutoReplyService;
+  wechat: WechatClient;
+  wechatEvents: WechatEventBus;
+  pushDedupe: PushDedupe;
+  pushHandler: PushHandler;
+  /** deliver a reply that missed the passive-reply deadline */
+  sendLateReply(openid: string, reply: import('../db/schema').StoredReply): Promise<void>;
+  menus: MenuService;
+  jssdk: Jssdk;
+  oauth: OAuthService;
+  /** the simulated WeChat platform, in sandbox mode only */
+  sandbox?: { router: Router<AppState>; platform: SandboxPlatform };
   version: string;
   /**
    * This process's own base URL once it listens (PORT may be 0). The sandbox pushes to
@@ -53,6 +82,46 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     flushIntervalMs: config.usage.flushIntervalMs,
     bufferMax: config.usage.bufferMax,
   });
+  const selfUrl = createSelfUrl(`http://127.0.0.1:${config.port}`);
+  const wechatLog = logger.child({ area: 'wechat' });
+  const { client: wechat } = createWechat({ db, config, logger: wechatLog, selfUrl, now });
+  const citizens = createCitizenService({ db });
+  const sessions = createCitizenSessionService({ db, ttlHours: config.sessionTtlHours, now });
+  const autoReply = createAutoReplyService({ db, now });
+  const wechatEvents = createWechatEventBus();
+  const pushDedupe = createPushDedupe({ db, now });
+  const menus = createMenuService({ db, wechat, config, now, logger: logger.child({ area: 'menu' }) });
+  const pushHandler = createPushHandler({
+    autoReply,
+    citizens,
+    usage: usageRecorder,
+    events: wechatEvents,
+    menuVersion: async () => (await menus.currentPublished())?.version ?? null,
+    logger: wechatLog,
+  });
+  const oauth = createOAuthService({
+    db,
+    citizens,
+    sessions,
+    usage: usageRecorder,
+    appId: config.wechat.appId,
+    openBase: config.wechat.openBase,
+    now,
+    platform: {
+      async exchangeCode(code) {
+        const t = await wechat.oauth.exchangeCode(code);
+        return { openid: t.openid, scope: t.scope, accessToken: t.access_token, unionid: t.unionid, isSnapshotUser: t.is_snapshotuser === 1 };
+      },
+      userInfo: (token, openid) => wechat.oauth.userInfo(token, openid),
+    },
+  });
+
+  // Housekeeping off the request path: expired dedupe keys, sessions and used OAuth codes.
+  const sweeper = setInterval(() => {
+    void Promise.all([pushDedupe.sweep(), sessions.sweep()]).catch((err: unknown) => logger.warn({ err }, 'sweep failed'));
+  }, 10 * 60 * 1000);
+  sweeper.unref();
+
   return {
     config,
     logger,
@@ -62,9 +131,25 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     usageRecorder,
     usage: createUsageService({ recorder: usageRecorder, now }),
     system: createSystemService({ db, usage: usageRecorder, now }),
+    citizens,
+    sessions,
+    autoReply,
+    wechat,
+    wechatEvents,
+    pushDedupe,
+    pushHandler,
+    async sendLateReply(openid, reply) {
+      const message = lateReplyMessage(openid, reply);
+      if (message) await wechat.customService.send(message);
+    },
+    menus,
+    jssdk: createJssdk({ appId: config.wechat.appId, ticket: () => wechat.jsapiTicket(), allowedOrigins: [config.publicBaseUrl], now }),
+    oauth,
+    sandbox: config.wechat.mode === 'sandbox' ? createSandbox({ config, logger: logger.child({ area: 'sandbox' }), selfUrl: () => selfUrl.get(), now }) : undefined,
     version: input.version ?? '0.0.0',
-    selfUrl: createSelfUrl(`http://127.0.0.1:${config.port}`),
+    selfUrl,
     async close() {
+      clearInterval(sweeper);
       await usageRecorder.close();
     },
   };

@@ -58,6 +58,13 @@ async function main() {
   if (config.wechat.mode === 'sandbox') say(`  WeChat sandbox     ${base}/sandbox/`);
   say(`  health / ready     ${base}/healthz  ${base}/readyz`);
   logger.info({ port, mode: config.wechat.mode, version }, 'listening');
+  // The published menu lives in the database; make the platform show it (the sandbox starts
+  // empty, a live account may have been edited elsewhere). Not awaited by anything: a platform
+  // hiccup must not stop the portal from serving.
+  deps.menus
+    .ensurePublishedOnPlatform()
+    .then((r) => r.action === 'pushed' && say(`published menu ${r.version} to the ${config.wechat.mode === 'sandbox' ? 'sandbox' : 'WeChat'} platform`))
+    .catch((err: unknown) => logger.error({ err }, 'could not publish the menu to the platform'));
 }
 
 /** Stop accepting, let in-flight requests finish, then release what was started. */

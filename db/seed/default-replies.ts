@@ -1,5 +1,6 @@
 import { autoReplyRules, type Transaction } from '../schema';
 import type { StoredReply } from '../schema/wechat';
+import { DEFAULT_MENU_CLICK_KEYS } from './default-menu';
 
 /** Replies a traffic bureau's account starts with; staff edit them in the admin view. */
 const text = (content: string): StoredReply => ({ type: 'text', content });
@@ -19,14 +20,14 @@ export async function seedDefaultReplies(tx: Transaction): Promise<void> {
     { trigger: 'keyword', matchType: 'exact', pattern: '人工', priority: 10, reply: { type: 'transfer_customer_service' }, note: '转人工客服' },
     {
       trigger: 'click',
-      pattern: 'GUIDE',
+      pattern: DEFAULT_MENU_CLICK_KEYS.guide,
       priority: 0,
       reply: text('办事指南：驾驶证换证、补证，机动车登记、补牌，违法处理。材料清单见“办事 › 在线申请”中各事项说明。'),
       note: '菜单：办事指南',
     },
     {
       trigger: 'click',
-      pattern: 'CONTACT',
+      pattern: DEFAULT_MENU_CLICK_KEYS.contact,
       priority: 0,
       reply: text('咨询电话 12123（工作日 9:00–17:00）。车管所地址：示范市人民路 100 号。'),
       note: '菜单：联系我们',

@@ -1,6 +1,7 @@
 import { seedRuns, type Database, type Transaction } from '../schema';
 import { seedDemoCitizens } from './demo-citizens';
 import { seedDefaultReplies } from './default-replies';
+import { defaultMenuSeed } from './default-menu';
 
 /**
  * Demo data for sandbox mode, one named step per area. Each step runs once per database: the
@@ -15,6 +16,7 @@ export interface SeedStep {
 export const SEED_STEPS: SeedStep[] = [
   { name: 'demo-citizens-v1', run: seedDemoCitizens },
   { name: 'default-replies-v1', run: seedDefaultReplies },
+  defaultMenuSeed,
 ];
 
 export async function runSeeds(db: Database, steps: SeedStep[] = SEED_STEPS): Promise<string[]> {

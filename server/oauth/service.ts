@@ -63,7 +63,8 @@ export function createOAuthService(deps: {
 
   return {
     start(returnPath, scope, redirectUri) {
-      const state = randomBytes(16).toString('base64url');
+      // Hex: PROTOCOL §5.1 allows [a-zA-Z0-9] in state.
+      const state = randomBytes(16).toString('hex');
       const q = new URLSearchParams({ appid: deps.appId, redirect_uri: redirectUri, response_type: 'code', scope: `snsapi_${scope}`, state });
       return {
         pending: { state, returnPath, scope, expiresAt: now() + STATE_TTL_MS },
