@@ -18,8 +18,11 @@ import { wechatRoutes } from './wechat/routes';
 /** Paths under the SPA prefixes that belong to JSON APIs (never answered with a page). */
 const API_PREFIXES = ['/sandbox/api/', '/sandbox/cgi-bin/', '/sandbox/sns/', '/sandbox/connect/'];
 
-/** Routes that read their own request body (raw XML, beacon text). */
-const OWN_BODY_PARSERS = ['/wechat', '/api/usage/events'];
+/**
+ * Routes that read their own request body: raw XML pushes, beacon text, and the simulated
+ * platform, which must answer malformed JSON with WeChat's 47001, not our INVALID_JSON.
+ */
+const OWN_BODY_PARSERS = ['/wechat', '/api/usage/events', '/sandbox/cgi-bin', '/sandbox/sns'];
 
 /** The Koa app without a listener: main.ts listens, tests drive `app.callback()`. */
 export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] } = {}): Koa<AppState> {
@@ -31,6 +34,8 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
   app.on('error', (err) => deps.logger.error({ err }, 'unhandled koa error'));
 
   const routers = [
+    // First, so a test can stand in for a built-in route.
+    ...(opts.extraRouters ?? []),
     systemRoutes({
       system: deps.system,
       meta: {
@@ -62,7 +67,6 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
     citizenRoutes({ citizens: deps.citizens, jssdk: (url) => deps.jssdk.jssdkConfig(url), publicBaseUrl: config.publicBaseUrl }),
     // The simulated platform exists only in sandbox mode; live mode mounts none of it.
     ...(config.wechat.mode === 'sandbox' ? [deps.sandbox!.router] : []),
-    ...(opts.extraRouters ?? []),
   ];
 
   app.use(requestId(deps.logger, deps.config.trustProxy));

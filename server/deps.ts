@@ -116,6 +116,8 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     },
   });
 
+  const sandbox = config.wechat.mode === 'sandbox' ? createSandbox({ config, logger: logger.child({ area: 'sandbox' }), selfUrl: () => selfUrl.get(), now }) : undefined;
+
   // Housekeeping off the request path: expired dedupe keys, sessions and used OAuth codes.
   const sweeper = setInterval(() => {
     void Promise.all([pushDedupe.sweep(), sessions.sweep()]).catch((err: unknown) => logger.warn({ err }, 'sweep failed'));
@@ -145,11 +147,12 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     menus,
     jssdk: createJssdk({ appId: config.wechat.appId, ticket: () => wechat.jsapiTicket(), allowedOrigins: [config.publicBaseUrl], now }),
     oauth,
-    sandbox: config.wechat.mode === 'sandbox' ? createSandbox({ config, logger: logger.child({ area: 'sandbox' }), selfUrl: () => selfUrl.get(), now }) : undefined,
+    sandbox,
     version: input.version ?? '0.0.0',
     selfUrl,
     async close() {
       clearInterval(sweeper);
+      await sandbox?.platform.close(); // pending receipts and pushes in flight
       await usageRecorder.close();
     },
   };
