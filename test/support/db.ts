@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import { connectDatabase, ensureDatabase, openServerConnection, withDatabaseName, type DatabaseHandle } from '../../db/connect';
 import { readProcessEnv } from '../../server/config';
 import { workerDatabaseName } from './global-setup';
@@ -7,7 +7,7 @@ import { workerDatabaseName } from './global-setup';
 /** The migrated database that belongs to this vitest worker. */
 export function workerDatabaseUrl(): string {
   const poolId = readProcessEnv('VITEST_POOL_ID') ?? '1';
-  return withDatabaseName(inject('databaseServerUrl'), workerDatabaseName(poolId));
+  return withDatabaseName(inject('databaseServerUrl'), workerDatabaseName(inject('databasePrefix'), poolId));
 }
 
 export function serverUrl(): string {
@@ -26,22 +26,26 @@ export function testDb(): DatabaseHandle {
   return shared;
 }
 
+/** File-level cleanup (setup-file.ts): the shared pool and any scratch databases. */
 export async function closeTestDb(): Promise<void> {
   const handle = shared;
   shared = undefined;
   await handle?.close();
+  for (const url of scratch.splice(0)) {
+    const conn = await openServerConnection(url);
+    await conn.query(`DROP DATABASE IF EXISTS \`${new URL(url).pathname.slice(1)}\``);
+    await conn.end();
+  }
 }
+
+const scratch: string[] = [];
 
 /** A brand-new empty database (dropped after the file), for tests about migrations themselves. */
 export async function scratchDatabase(prefix = 'scratch'): Promise<string> {
-  const name = `govportal_${prefix}_${randomBytes(4).toString('hex')}`;
+  const name = `govportal_scratch_${prefix}_${randomBytes(4).toString('hex')}`;
   const url = withDatabaseName(serverUrl(), name);
   await ensureDatabase(url);
-  afterAll(async () => {
-    const conn = await openServerConnection(url);
-    await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    await conn.end();
-  });
+  scratch.push(url);
   return url;
 }
 
