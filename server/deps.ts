@@ -1,7 +1,7 @@
 import type { Database } from '../db/schema';
 import { createAutoReplyService, type AutoReplyService } from './auto-reply/service';
 import { createCitizenService, type CitizenService } from './citizens/service';
-import { createCitizenSessionService, type CitizenSessionService } from './citizens/sessions';
+import { createCitizenSessionService, SESSION_COOKIE, type CitizenSessionService } from './citizens/sessions';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createMenuService, type MenuService } from './menu/service';
@@ -116,7 +116,17 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     },
   });
 
-  const sandbox = config.wechat.mode === 'sandbox' ? createSandbox({ config, logger: logger.child({ area: 'sandbox' }), selfUrl: () => selfUrl.get(), now }) : undefined;
+  const sandbox =
+    config.wechat.mode === 'sandbox'
+      ? createSandbox({
+          config,
+          logger: logger.child({ area: 'sandbox' }),
+          selfUrl: () => selfUrl.get(),
+          now,
+          afterReset: () => menus.ensurePublishedOnPlatform(),
+          portalCookies: [SESSION_COOKIE],
+        })
+      : undefined;
 
   // Housekeeping off the request path: expired dedupe keys, sessions and used OAuth codes.
   const sweeper = setInterval(() => {

@@ -37,7 +37,11 @@ async function jsonInput(ctx: Context): Promise<unknown> {
   }
 }
 
-export function mountControlRoutes(router: Router<AppState>, platform: SandboxPlatform): void {
+export function mountControlRoutes(
+  router: Router<AppState>,
+  platform: SandboxPlatform,
+  hooks: { afterReset?: () => Promise<unknown>; portalCookies: string[] } = { portalCookies: [] },
+): void {
   const user = (ctx: Context): SandboxUser => {
     const u = platform.userById(String(ctx.params.id));
     if (!u) throw new AppError('SANDBOX_CITIZEN_NOT_FOUND');
@@ -131,6 +135,11 @@ export function mountControlRoutes(router: Router<AppState>, platform: SandboxPl
     const u = platform.userById(userId);
     if (!u) throw new AppError('SANDBOX_CITIZEN_NOT_FOUND');
     setPhoneUser(ctx, u.openid);
+    // Another citizen's phone is another browser: it must not keep the previous citizen's session.
+    for (const name of hooks.portalCookies) {
+      ctx.cookies.set(name, null, { path: '/' });
+      ctx.cookies.set(`${name}.sig`, null, { path: '/' });
+    }
     reply(ctx, { user: presentUser(u) });
   });
 
@@ -149,8 +158,9 @@ export function mountControlRoutes(router: Router<AppState>, platform: SandboxPl
   });
   router.post('/api/faults/expire-tokens', (ctx) => reply(ctx, { expired: platform.expireTokens() }));
 
-  router.post('/api/reset', (ctx) => {
+  router.post('/api/reset', async (ctx) => {
     platform.reset();
-    reply(ctx, { users: platform.listUsers().length });
+    await hooks.afterReset?.();
+    reply(ctx, { users: platform.listUsers().length, menu: platform.menu() !== undefined && platform.menu() !== null });
   });
 }

@@ -34,6 +34,13 @@ export interface SandboxOptions {
    * portal's OAuth start, `${publicBaseUrl}/oauth/start?return=<path>`.
    */
   portalEntryUrl?: (page: URL) => string;
+  /**
+   * Called after a control-API reset has emptied the platform: the portal re-publishes its
+   * menu, as it does at start (a real platform never loses the menu).
+   */
+  afterReset?: () => Promise<unknown>;
+  /** cookies a "new phone" must not carry over (the portal's session), cleared on switching citizen */
+  portalCookies?: string[];
 }
 
 /** The simulated platform's state, shared by its routes and its public API. */

@@ -34,7 +34,7 @@ export function createSandbox(opts: SandboxOptions): { router: Router<AppState>;
   mountUserRoutes(router, core);
   mountSnsRoutes(router, core);
   mountAuthorizeRoute(router, core);
-  mountControlRoutes(router, platform);
+  mountControlRoutes(router, platform, { afterReset: opts.afterReset, portalCookies: opts.portalCookies ?? [] });
 
   router.get('/avatar/:spec/:size', (ctx) => {
     const svg = avatarSvg(String(ctx.params.spec), String(ctx.params.size));
