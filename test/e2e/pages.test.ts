@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usageEvents } from '../../db/schema';
-import { launchChromium, startWebServer } from '../support/browser';
+import { launchChromium, startWebServer, usageRowsUntil } from '../support/browser';
 import { testDb, uniq } from '../support/db';
 
 let browser: Browser;
@@ -17,16 +17,6 @@ afterAll(async () => {
   await web?.close();
 });
 
-/** Poll the usage table (flushing the app's buffer each time) until `ok` holds. */
-async function eventsUntil(where: ReturnType<typeof and>, ok: (n: number) => boolean) {
-  const end = Date.now() + 10_000;
-  for (;;) {
-    await web.t.deps.usageRecorder.flush();
-    const rows = await testDb().db.select().from(usageEvents).where(where);
-    if (ok(rows.length) || Date.now() > end) return rows;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('web apps in Chromium', () => {
   it('the H5 service hall loads, and its page view and a no-result search reach the usage table, attributed to the menu item', async () => {
@@ -41,7 +31,7 @@ describe('web apps in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.close({ runBeforeUnload: true }); // pagehide → sendBeacon
 
-    const rows = await eventsUntil(eq(usageEvents.menuKey, menuKey), (n) => n >= 3);
+    const rows = await usageRowsUntil(web.t, eq(usageEvents.menuKey, menuKey), (n) => n >= 3);
     const view = rows.find((r) => r.kind === 'page_view');
     expect(view).toMatchObject({ source: 'h5', menuVersion: 'v7' });
     expect(view?.visitId).toMatch(/^[A-Za-z0-9_-]{8,36}$/);
@@ -58,7 +48,7 @@ describe('web apps in Chromium', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('页面不存在');
     await expect.poll(() => page.getByRole('button', { name: '返回服务大厅' }).isVisible()).toBe(true);
     await page.close({ runBeforeUnload: true });
-    const rows = await eventsUntil(and(eq(usageEvents.menuKey, menuKey), eq(usageEvents.kind, 'error'))!, (n) => n >= 1);
+    const rows = await usageRowsUntil(web.t, and(eq(usageEvents.menuKey, menuKey), eq(usageEvents.kind, 'error'))!, (n) => n >= 1);
     expect(rows[0]).toMatchObject({ name: 'h5.not_found' });
   });
 

@@ -6,7 +6,7 @@ import { runSeeds } from '../../db/seed';
 import { seedDefaultMenu } from '../../db/seed/default-menu';
 import { DEMO_CITIZENS, seedDemoCitizens } from '../../db/seed/demo-citizens';
 import { SANDBOX_TEMPLATES } from '../../server/sandbox';
-import { launchChromium, startWebServer } from '../support/browser';
+import { launchChromium, startWebServer, usageRowsUntil } from '../support/browser';
 import { testDb, uniq } from '../support/db';
 
 /**
@@ -58,16 +58,6 @@ const inAppPage = () => {
   return `${u.pathname}${u.search}`;
 };
 
-/** Poll the usage table (flushing the app's buffer each time) until `ok` holds. */
-async function usageUntil(where: ReturnType<typeof and>, ok: (n: number) => boolean) {
-  const end = Date.now() + 10_000;
-  for (;;) {
-    await web.t.deps.usageRecorder.flush();
-    const rows = await testDb().db.select().from(usageEvents).where(where);
-    if (ok(rows.length) || Date.now() > end) return rows;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('the phone emulator at /sandbox/', () => {
   it('lists the citizens; choosing 张伟 shows the chat and the default menu with 3 top buttons', async () => {
@@ -161,9 +151,9 @@ describe('the phone emulator at /sandbox/', () => {
     await browserPane.getByRole('button', { name: '关闭网页' }).click();
     await expect.poll(() => browserPane.count()).toBe(0);
 
-    const clicks = await usageUntil(and(eq(usageEvents.kind, 'menu_click'), eq(usageEvents.menuKey, 'guide'), gte(usageEvents.occurredAt, startedAt))!, (n) => n >= 1);
+    const clicks = await usageRowsUntil(web.t, and(eq(usageEvents.kind, 'menu_click'), eq(usageEvents.menuKey, 'guide'), gte(usageEvents.occurredAt, startedAt))!, (n) => n >= 1);
     expect(clicks[0]).toMatchObject({ source: 'wechat', menuVersion });
-    const views = await usageUntil(and(eq(usageEvents.kind, 'menu_view'), eq(usageEvents.menuKey, 'violations'), gte(usageEvents.occurredAt, startedAt))!, (n) => n >= 1);
+    const views = await usageRowsUntil(web.t, and(eq(usageEvents.kind, 'menu_view'), eq(usageEvents.menuKey, 'violations'), gte(usageEvents.occurredAt, startedAt))!, (n) => n >= 1);
     expect(views[0]).toMatchObject({ menuVersion: 'v1' });
   });
 
