@@ -27,6 +27,8 @@ export const wechatPushReceipts = mysqlTable(
     purpose: varchar('purpose', { length: 8 }).notNull(),
     /** epoch ms */
     expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
+    /** which batched claim inserted (or took over) the row: tells a batch which keys it won */
+    claimToken: varchar('claim_token', { length: 32 }),
   },
   (t) => [index('wechat_push_receipts_expires_idx').on(t.expiresAt)],
 );

@@ -26,7 +26,7 @@ const TIMED_OUT = Symbol('timed out');
 
 /**
  * The message push endpoint. Order matters: size limit → signature, timestamp and decryption
- * (codec) → replay refusal → retry dedupe → handling, raced against the reply deadline so WeChat
+ * (codec) → parse → replay refusal and retry dedupe (one claim) → handling, raced against the reply deadline so WeChat
  * always gets an answer within its 5 s (PROTOCOL §2.5).
  */
 export function wechatRoutes(deps: WechatRouteDeps) {
@@ -42,11 +42,16 @@ export function wechatRoutes(deps: WechatRouteDeps) {
   router.post('/wechat', async (ctx) => {
     const body = await readRawBody(ctx, deps.maxBytes);
     const opened = openPush({ query: ctx.query as Record<string, string>, body, cfg: deps.codec, nowMs: now() });
-    if (!(await deps.dedupe.claim('replay', opened.replayKey))) throw new AppError('WECHAT_PUSH_REPLAYED');
     const msg = toPushMessage(opened.xml);
+    // Both claims in one (batched) database round trip: replay first, then retry (decision 0013).
+    const [fresh, firstDelivery] = await deps.dedupe.claimAll([
+      { purpose: 'replay', key: opened.replayKey },
+      { purpose: 'retry', key: dedupeKey(msg) },
+    ]);
+    if (!fresh) throw new AppError('WECHAT_PUSH_REPLAYED');
 
     ctx.type = 'text/plain';
-    if (!(await deps.dedupe.claim('retry', dedupeKey(msg)))) {
+    if (!firstDelivery) {
       // WeChat re-sent a push we already took: acknowledge, do nothing twice.
       ctx.body = SUCCESS;
       return;

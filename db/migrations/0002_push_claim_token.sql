@@ -1,0 +1,1 @@
+ALTER TABLE `wechat_push_receipts` ADD `claim_token` varchar(32);
