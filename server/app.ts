@@ -58,6 +58,7 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
       dedupe: deps.pushDedupe,
       handler: deps.pushHandler,
       sendLater: (openid, reply) => deps.sendLateReply(openid, reply),
+      track: (work) => deps.inFlight.track(work),
       maxBytes: config.wechat.pushMaxBytes,
       replyDeadlineMs: config.wechat.replyDeadlineMs,
       logger: deps.logger,
@@ -69,6 +70,7 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
     ...(config.wechat.mode === 'sandbox' ? [deps.sandbox!.router] : []),
   ];
 
+  app.use(deps.inFlight.middleware());
   app.use(requestId(deps.logger, deps.config.trustProxy));
   app.use(accessLog());
   app.use(errorHandler());

@@ -13,6 +13,7 @@ import { createJssdk, type Jssdk } from './wechat/jssdk';
 import { lateReplyMessage } from './wechat/late-reply';
 import { createPushDedupe, type PushDedupe } from './wechat/push-dedupe';
 import { createPushHandler, type PushHandler } from './wechat/push-handler';
+import { createInFlight, type InFlight } from './http/in-flight';
 import { createSandbox, type SandboxPlatform } from './sandbox';
 import type Router from '@koa/router';
 import type { AppState } from './http/state';
@@ -54,6 +55,8 @@ export interface Deps {
    * `${selfUrl}/wechat`, and in sandbox mode the API client calls `${selfUrl}/sandbox`.
    */
   selfUrl: SelfUrl;
+  /** requests and background work that shutdown waits for before closing buffers */
+  inFlight: InFlight;
   /** Flush buffers and stop background work (the pool is closed by its owner). */
   close(): Promise<void>;
 }
@@ -83,6 +86,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     bufferMax: config.usage.bufferMax,
   });
   const selfUrl = createSelfUrl(`http://127.0.0.1:${config.port}`);
+  const inFlight = createInFlight();
   const wechatLog = logger.child({ area: 'wechat' });
   const { client: wechat } = createWechat({ db, config, logger: wechatLog, selfUrl, now });
   const citizens = createCitizenService({ db });
@@ -160,6 +164,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     sandbox,
     version: input.version ?? '0.0.0',
     selfUrl,
+    inFlight,
     async close() {
       clearInterval(sweeper);
       await sandbox?.platform.close(); // pending receipts and pushes in flight

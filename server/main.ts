@@ -94,7 +94,12 @@ async function shutdown(signal: string) {
   stoppingSince = Date.now();
   say(`${signal}: finishing in-flight requests…`);
   try {
-    if (started.server && started.deps) await drain(started.server, started.deps);
+    if (started.server && started.deps) {
+      await drain(started.server, started.deps);
+      // A client may hang up while its handler still runs; late replies outlive responses.
+      const left = await started.deps.inFlight.idle(config.shutdownTimeoutMs);
+      if (left > 0) logger.warn({ left }, 'shutdown: work still running after the timeout');
+    }
     await release();
     say('stopped');
     process.exit(0);

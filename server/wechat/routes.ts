@@ -19,6 +19,8 @@ export interface WechatRouteDeps {
   maxBytes: number;
   replyDeadlineMs: number;
   logger: Logger;
+  /** keeps shutdown waiting for work that outlives the response */
+  track: <T>(work: Promise<T>) => Promise<T>;
   now?: () => number;
 }
 
@@ -67,9 +69,11 @@ export function wechatRoutes(deps: WechatRouteDeps) {
     if (outcome === TIMED_OUT) {
       // Too slow for a passive reply: acknowledge now, send the answer when it is ready.
       ctx.body = SUCCESS;
-      work
-        .then((reply) => (reply ? deps.sendLater(msg.fromUserName, reply) : undefined))
-        .catch((err: unknown) => deps.logger.error({ err }, 'late push handling failed'));
+      void deps.track(
+        work
+          .then((reply) => (reply ? deps.sendLater(msg.fromUserName, reply) : undefined))
+          .catch((err: unknown) => deps.logger.error({ err }, 'late push handling failed')),
+      );
       return;
     }
     if (!outcome) {

@@ -50,6 +50,7 @@ function appFor(mode: CodecConfig['mode'], opts: { slow?: number; deadline?: num
     handler,
     sendLater: async (openid, reply) => void sentLater.push({ openid, reply }),
     maxBytes: 65_536,
+    track: (work) => work,
     replyDeadlineMs: opts.deadline ?? 4000,
     logger: t.logs.logger,
   });
