@@ -1,6 +1,6 @@
 import { AppError } from '../http/errors';
 import type { XmlObject } from '../wechat/xml';
-import { createUserActions, type MenuTap, type QrVia } from './actions';
+import { createUserActions, type UserActions } from './actions';
 import { createCore, pushOptions, type SandboxCore, type SandboxOptions } from './core';
 import type { FaultSettings } from './faults';
 import type { MatchedMenu } from './menus';
@@ -24,7 +24,8 @@ export interface UserPatch {
  * Methods that act as a person throw AppError (SANDBOX_CITIZEN_NOT_FOUND, CONFLICT,
  * VALIDATION_FAILED); the WeChat-facing routes use the same state through `core`.
  */
-export interface SandboxPlatform {
+/** What a person can do on the simulated platform (UserActions) plus inspection and control. */
+export interface SandboxPlatform extends UserActions {
   readonly originalId: string;
   listUsers(): SandboxUser[];
   getUser(openid: string): SandboxUser | undefined;
@@ -32,12 +33,6 @@ export interface SandboxPlatform {
   /** A new user who does not follow yet (no push). */
   createUser(input?: NewUser): SandboxUser;
   updateUser(openid: string, patch: UserPatch): SandboxUser;
-  follow(openid: string, via?: QrVia): Promise<PushOutcome>;
-  unfollow(openid: string): Promise<PushOutcome>;
-  scan(openid: string, via: QrVia): Promise<PushOutcome>;
-  sendText(openid: string, content: string): Promise<{ message: ChatEntry; outcome: PushOutcome }>;
-  sendLocation(openid: string, at: { latitude: number; longitude: number; precision?: number }): Promise<PushOutcome>;
-  tapMenu(openid: string, at: { button: number; sub?: number }): Promise<MenuTap>;
   /** Where the phone's browser goes for a link the user opens. */
   openUrl(openid: string, url: string): string;
   /** Push any message/event from this user; `fields` are the XML fields after the envelope (MsgType first). */
