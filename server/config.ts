@@ -72,6 +72,18 @@ const envSchema = z
     WEB_BUILD: z.enum(['auto', 'never']).default('auto'),
     SEED_DEMO_DATA: bool.optional(),
     SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+
+    // --- Holiday calendar ---------------------------------------------------------------------
+    /** directory of cn-holidays-YYYY.json files that replace bundled years or add new ones (server/calendar/holidays.ts) */
+    HOLIDAY_DATA_DIR: z.string().min(1).optional(),
+    // -------------------------------------------------------------------------------------------
+
+    /** failed proofs of possession (per citizen, and per plate) within the window before lookups are blocked */
+    LOOKUP_FAILED_PROOF_LIMIT: int(1, 1000).default(5),
+    LOOKUP_FAILED_PROOF_WINDOW_MINUTES: int(1, 24 * 60).default(15),
+    LOOKUP_BLOCK_MINUTES: int(1, 7 * 24 * 60).default(30),
+    /** vehicles one citizen may bind */
+    VEHICLE_BIND_MAX: int(1, 100).default(5),
   })
   .superRefine((env, ctx) => {
     const live = resolveMode(env) === 'live';
@@ -155,6 +167,14 @@ function buildConfig(env: Env) {
     web: { distDir: resolve(PROJECT_ROOT, env.WEB_DIST_DIR), build: env.WEB_BUILD },
     seedDemoData: env.SEED_DEMO_DATA ?? sandbox,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    // --- Holiday calendar: undefined means "bundled data only" ---
+    holidayDataDir: env.HOLIDAY_DATA_DIR === undefined ? undefined : resolve(PROJECT_ROOT, env.HOLIDAY_DATA_DIR),
+    violations: {
+      failedProofLimit: env.LOOKUP_FAILED_PROOF_LIMIT,
+      failedProofWindowMinutes: env.LOOKUP_FAILED_PROOF_WINDOW_MINUTES,
+      blockMinutes: env.LOOKUP_BLOCK_MINUTES,
+      bindMax: env.VEHICLE_BIND_MAX,
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Database } from '../db/schema';
 import { createAutoReplyService, type AutoReplyService } from './auto-reply/service';
+import { loadHolidayCalendar, type HolidayCalendar } from './calendar';
 import { createCitizenService, type CitizenService } from './citizens/service';
 import { createCitizenSessionService, SESSION_COOKIE, type CitizenSessionService } from './citizens/sessions';
 import type { Config } from './config';
@@ -21,6 +22,7 @@ import { createSystemService, type SystemService } from './system/service';
 import { createPseudonymiser, type Pseudonymiser } from './usage/pseudonym';
 import { createUsageRecorder, type UsageRecorder } from './usage/recorder';
 import { createUsageService, type UsageService } from './usage/service';
+import { createViolationService, type ViolationService } from './violations/service';
 
 /**
  * Everything the app and the workers need, built once. Services receive their dependencies
@@ -47,6 +49,7 @@ export interface Deps {
   menus: MenuService;
   jssdk: Jssdk;
   oauth: OAuthService;
+  violations: ViolationService;
   /** the simulated WeChat platform, in sandbox mode only */
   sandbox?: { router: Router<AppState>; platform: SandboxPlatform };
   version: string;
@@ -57,6 +60,8 @@ export interface Deps {
   selfUrl: SelfUrl;
   /** requests and background work that shutdown waits for before closing buffers */
   inFlight: InFlight;
+  /** the Chinese public-holiday calendar with 调休 (bundled years + HOLIDAY_DATA_DIR), for working-day rules */
+  calendar: HolidayCalendar;
   /** Flush buffers and stop background work (the pool is closed by its owner). */
   close(): Promise<void>;
 }
@@ -161,10 +166,13 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     menus,
     jssdk: createJssdk({ appId: config.wechat.appId, ticket: () => wechat.jsapiTicket(), allowedOrigins: [config.publicBaseUrl], now }),
     oauth,
+    violations: createViolationService({ db, usage: usageRecorder, citizens, limits: config.violations, now }),
     sandbox,
     version: input.version ?? '0.0.0',
     selfUrl,
     inFlight,
+    // Loaded once; a bad override file stops start-up with the file and problem named.
+    calendar: loadHolidayCalendar({ dir: config.holidayDataDir }),
     async close() {
       clearInterval(sweeper);
       await sandbox?.platform.close(); // pending receipts and pushes in flight

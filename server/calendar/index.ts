@@ -1,0 +1,3 @@
+export * from './civil-date';
+export * from './holidays';
+export * from './working-days';
