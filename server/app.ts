@@ -13,6 +13,7 @@ import { staticFiles, WEB_APPS } from './http/static';
 import { oauthRoutes } from './oauth/routes';
 import { systemRoutes } from './system/routes';
 import { usageRoutes } from './usage/routes';
+import { violationRoutes } from './violations/routes';
 import { wechatRoutes } from './wechat/routes';
 
 /** Paths under the SPA prefixes that belong to JSON APIs (never answered with a page). */
@@ -66,6 +67,7 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
     }),
     oauthRoutes({ oauth: deps.oauth, publicBaseUrl: config.publicBaseUrl, sessionTtlHours: config.sessionTtlHours }),
     citizenRoutes({ citizens: deps.citizens, jssdk: (url) => deps.jssdk.jssdkConfig(url), publicBaseUrl: config.publicBaseUrl }),
+    violationRoutes({ violations: deps.violations }),
     // The simulated platform exists only in sandbox mode; live mode mounts none of it.
     ...(config.wechat.mode === 'sandbox' ? [deps.sandbox!.router] : []),
   ];

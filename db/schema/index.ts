@@ -4,15 +4,17 @@ import * as citizens from './citizens';
 import * as sessions from './sessions';
 import * as system from './system';
 import * as usage from './usage';
+import * as violations from './violations';
 import * as wechat from './wechat';
 
 export * from './citizens';
 export * from './sessions';
 export * from './system';
 export * from './usage';
+export * from './violations';
 export * from './wechat';
 
-export const schema = { ...citizens, ...sessions, ...system, ...usage, ...wechat };
+export const schema = { ...citizens, ...sessions, ...system, ...usage, ...violations, ...wechat };
 export type Schema = typeof schema;
 
 /** drizzle over a mysql2 pool; `$client` is the pool, for the rare bulk path that bypasses the builder. */

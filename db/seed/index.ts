@@ -2,6 +2,7 @@ import { seedRuns, type Database, type Transaction } from '../schema';
 import { seedDemoCitizens } from './demo-citizens';
 import { seedDefaultReplies } from './default-replies';
 import { defaultMenuSeed } from './default-menu';
+import { seedDemoViolations } from './demo-violations';
 
 /**
  * Demo data for sandbox mode, one named step per area. Each step runs once per database: the
@@ -17,6 +18,7 @@ export const SEED_STEPS: SeedStep[] = [
   { name: 'demo-citizens-v1', run: seedDemoCitizens },
   { name: 'default-replies-v1', run: seedDefaultReplies },
   defaultMenuSeed,
+  { name: 'demo-violations-v1', run: seedDemoViolations },
 ];
 
 export async function runSeeds(db: Database, steps: SeedStep[] = SEED_STEPS): Promise<string[]> {

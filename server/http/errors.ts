@@ -49,6 +49,15 @@ export const ERRORS = {
   JSSDK_URL_NOT_ALLOWED: { status: 400, message: 'JS-SDK configuration is only given for this portal’s pages.' },
   // sandbox (simulated platform control API)
   SANDBOX_CITIZEN_NOT_FOUND: { status: 404, message: 'No such sandbox citizen.' },
+  // violations, vehicles and licence points (citizen-facing: messages in Chinese)
+  VIOLATION_PLATE_INVALID: { status: 400, message: '号牌种类或号牌号码不正确。' },
+  VIOLATION_PROOF_REQUIRED: { status: 400, message: '请输入车辆识别代号（车架号）或发动机号的后6位。' },
+  VIOLATION_PROOF_FAILED: { status: 422, message: '号牌号码与车架号或发动机号后6位不匹配，请核对后重试。' },
+  VIOLATION_LOOKUP_LIMITED: { status: 429, message: '核验失败次数过多，请稍后再试。' },
+  VEHICLE_NOT_FOUND: { status: 404, message: '未找到该车辆。' },
+  VEHICLE_ALREADY_BOUND: { status: 409, message: '该车辆已绑定到您的账号。' },
+  VEHICLE_BIND_LIMIT: { status: 409, message: '绑定的车辆已达上限，请先解绑不再使用的车辆。' },
+  LICENCE_NOT_FOUND: { status: 404, message: '未找到与您账号关联的驾驶证。' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
