@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import Koa from 'koa';
+import { appointmentRoutes } from './appointments/routes';
 import { citizenRoutes } from './citizens/routes';
 import { citizenSession } from './citizens/sessions';
 import type { Deps } from './deps';
@@ -68,6 +69,7 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
     oauthRoutes({ oauth: deps.oauth, publicBaseUrl: config.publicBaseUrl, sessionTtlHours: config.sessionTtlHours }),
     citizenRoutes({ citizens: deps.citizens, jssdk: (url) => deps.jssdk.jssdkConfig(url), publicBaseUrl: config.publicBaseUrl }),
     violationRoutes({ violations: deps.violations }),
+    appointmentRoutes({ appointments: deps.appointments }),
     // The simulated platform exists only in sandbox mode; live mode mounts none of it.
     ...(config.wechat.mode === 'sandbox' ? [deps.sandbox!.router] : []),
   ];

@@ -84,6 +84,25 @@ const envSchema = z
     LOOKUP_BLOCK_MINUTES: int(1, 7 * 24 * 60).default(30),
     /** vehicles one citizen may bind */
     VEHICLE_BIND_MAX: int(1, 100).default(5),
+
+    // --- Appointments (server/appointments) ----------------------------------------------------
+    /** how many days ahead a slot may be booked (today counts as day 0); also the slot-generation window */
+    APPOINTMENT_MAX_DAYS_AHEAD: int(1, 366).default(30),
+    /** a booking must be made at least this many minutes before the slot starts */
+    APPOINTMENT_MIN_LEAD_MINUTES: int(0, 7 * 24 * 60).default(60),
+    /** cancel or reschedule no later than this many minutes before the start */
+    APPOINTMENT_CHANGE_CUTOFF_MINUTES: int(0, 7 * 24 * 60).default(120),
+    /** at most one active booking per service per citizen */
+    APPOINTMENT_ONE_PER_SERVICE: bool.default(true),
+    /** at most one active booking per office and day per citizen */
+    APPOINTMENT_ONE_PER_DAY_PER_OFFICE: bool.default(true),
+    /** this many no-shows within the window block new bookings for the block period */
+    APPOINTMENT_NO_SHOW_LIMIT: int(1, 100).default(3),
+    APPOINTMENT_NO_SHOW_WINDOW_DAYS: int(1, 3650).default(90),
+    APPOINTMENT_NO_SHOW_BLOCK_DAYS: int(1, 3650).default(30),
+    /** hour (Asia/Shanghai) of the day before the appointment at which the reminder is due */
+    APPOINTMENT_REMIND_HOUR: int(0, 23).default(9),
+    // -------------------------------------------------------------------------------------------
   })
   .superRefine((env, ctx) => {
     const live = resolveMode(env) === 'live';
@@ -174,6 +193,17 @@ function buildConfig(env: Env) {
       failedProofWindowMinutes: env.LOOKUP_FAILED_PROOF_WINDOW_MINUTES,
       blockMinutes: env.LOOKUP_BLOCK_MINUTES,
       bindMax: env.VEHICLE_BIND_MAX,
+    },
+    appointments: {
+      maxDaysAhead: env.APPOINTMENT_MAX_DAYS_AHEAD,
+      minLeadMinutes: env.APPOINTMENT_MIN_LEAD_MINUTES,
+      changeCutoffMinutes: env.APPOINTMENT_CHANGE_CUTOFF_MINUTES,
+      onePerService: env.APPOINTMENT_ONE_PER_SERVICE,
+      onePerDayPerOffice: env.APPOINTMENT_ONE_PER_DAY_PER_OFFICE,
+      noShowLimit: env.APPOINTMENT_NO_SHOW_LIMIT,
+      noShowWindowDays: env.APPOINTMENT_NO_SHOW_WINDOW_DAYS,
+      noShowBlockDays: env.APPOINTMENT_NO_SHOW_BLOCK_DAYS,
+      remindHour: env.APPOINTMENT_REMIND_HOUR,
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/schema';
+import { createAppointmentService, type AppointmentService } from './appointments/service';
 import { createAutoReplyService, type AutoReplyService } from './auto-reply/service';
 import { loadHolidayCalendar, type HolidayCalendar } from './calendar';
 import { createCitizenService, type CitizenService } from './citizens/service';
@@ -50,6 +51,7 @@ export interface Deps {
   jssdk: Jssdk;
   oauth: OAuthService;
   violations: ViolationService;
+  appointments: AppointmentService;
   /** the simulated WeChat platform, in sandbox mode only */
   sandbox?: { router: Router<AppState>; platform: SandboxPlatform };
   version: string;
@@ -90,6 +92,8 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     flushIntervalMs: config.usage.flushIntervalMs,
     bufferMax: config.usage.bufferMax,
   });
+  // Loaded once; a bad override file stops start-up with the file and problem named.
+  const calendar = loadHolidayCalendar({ dir: config.holidayDataDir });
   const selfUrl = createSelfUrl(`http://127.0.0.1:${config.port}`);
   const inFlight = createInFlight();
   const wechatLog = logger.child({ area: 'wechat' });
@@ -167,12 +171,12 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     jssdk: createJssdk({ appId: config.wechat.appId, ticket: () => wechat.jsapiTicket(), allowedOrigins: [config.publicBaseUrl], now }),
     oauth,
     violations: createViolationService({ db, usage: usageRecorder, citizens, limits: config.violations, now }),
+    appointments: createAppointmentService({ db, calendar, usage: usageRecorder, rules: config.appointments, uidDomain: new URL(config.publicBaseUrl).host, now }),
     sandbox,
     version: input.version ?? '0.0.0',
     selfUrl,
     inFlight,
-    // Loaded once; a bad override file stops start-up with the file and problem named.
-    calendar: loadHolidayCalendar({ dir: config.holidayDataDir }),
+    calendar,
     async close() {
       clearInterval(sweeper);
       await sandbox?.platform.close(); // pending receipts and pushes in flight

@@ -1,5 +1,6 @@
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import type { Pool } from 'mysql2/promise';
+import * as appointments from './appointments';
 import * as citizens from './citizens';
 import * as sessions from './sessions';
 import * as system from './system';
@@ -7,6 +8,7 @@ import * as usage from './usage';
 import * as violations from './violations';
 import * as wechat from './wechat';
 
+export * from './appointments';
 export * from './citizens';
 export * from './sessions';
 export * from './system';
@@ -14,7 +16,7 @@ export * from './usage';
 export * from './violations';
 export * from './wechat';
 
-export const schema = { ...citizens, ...sessions, ...system, ...usage, ...violations, ...wechat };
+export const schema = { ...appointments, ...citizens, ...sessions, ...system, ...usage, ...violations, ...wechat };
 export type Schema = typeof schema;
 
 /** drizzle over a mysql2 pool; `$client` is the pool, for the rare bulk path that bypasses the builder. */

@@ -3,6 +3,7 @@ import { seedDemoCitizens } from './demo-citizens';
 import { seedDefaultReplies } from './default-replies';
 import { defaultMenuSeed } from './default-menu';
 import { seedDemoViolations } from './demo-violations';
+import { seedDemoAppointments } from './demo-appointments';
 
 /**
  * Demo data for sandbox mode, one named step per area. Each step runs once per database: the
@@ -19,6 +20,7 @@ export const SEED_STEPS: SeedStep[] = [
   { name: 'default-replies-v1', run: seedDefaultReplies },
   defaultMenuSeed,
   { name: 'demo-violations-v1', run: seedDemoViolations },
+  { name: 'demo-appointments-v1', run: seedDemoAppointments },
 ];
 
 export async function runSeeds(db: Database, steps: SeedStep[] = SEED_STEPS): Promise<string[]> {

@@ -58,6 +58,21 @@ export const ERRORS = {
   VEHICLE_ALREADY_BOUND: { status: 409, message: '该车辆已绑定到您的账号。' },
   VEHICLE_BIND_LIMIT: { status: 409, message: '绑定的车辆已达上限，请先解绑不再使用的车辆。' },
   LICENCE_NOT_FOUND: { status: 404, message: '未找到与您账号关联的驾驶证。' },
+  // appointments (citizen-facing: messages in Chinese)
+  APPOINTMENT_SERVICE_NOT_FOUND: { status: 404, message: '未找到该预约业务。' },
+  APPOINTMENT_OFFICE_NOT_FOUND: { status: 404, message: '未找到该办理网点。' },
+  APPOINTMENT_SLOT_NOT_FOUND: { status: 404, message: '未找到该预约时段。' },
+  APPOINTMENT_NOT_FOUND: { status: 404, message: '未找到该预约。' },
+  APPOINTMENT_SLOT_FULL: { status: 409, message: '该时段已约满，请选择其他时段。' },
+  APPOINTMENT_OFFICE_CLOSED: { status: 409, message: '该网点当天不办公，请选择其他日期。' },
+  APPOINTMENT_TOO_LATE: { status: 422, message: '该时段已过或距开始时间太近，请选择较晚的时段。' },
+  APPOINTMENT_TOO_FAR_AHEAD: { status: 422, message: '该时段超出可预约的日期范围。' },
+  APPOINTMENT_SERVICE_LIMIT: { status: 409, message: '您已有该业务的有效预约，请先取消或改约。' },
+  APPOINTMENT_DAY_LIMIT: { status: 409, message: '您当天在该网点已有预约，每人每天每个网点限约一次。' },
+  APPOINTMENT_NO_SHOW_BLOCKED: { status: 409, message: '因多次预约未到，暂时不能预约。' },
+  APPOINTMENT_CHANGE_CUTOFF: { status: 422, message: '距预约开始时间太近，已不能取消或改约。' },
+  APPOINTMENT_NOT_ACTIVE: { status: 409, message: '该预约已取消或已办理，不能再更改。' },
+  APPOINTMENT_RESCHEDULE_INVALID: { status: 422, message: '改约只能改到同一业务的其他时段。' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
