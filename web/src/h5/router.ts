@@ -5,6 +5,24 @@ const DEFAULT_TITLE = '交管服务大厅';
 
 const routes: RouteRecordRaw[] = [
   { path: '/', name: 'hall', component: HallPage, meta: { page: 'h5.hall', title: DEFAULT_TITLE } },
+  {
+    path: '/violations',
+    name: 'violations',
+    component: () => import('./pages/ViolationsPage.vue'),
+    meta: { page: 'h5.violations', title: '违法查询' },
+  },
+  {
+    path: '/points',
+    name: 'points',
+    component: () => import('./pages/PointsPage.vue'),
+    meta: { page: 'h5.points', title: '驾驶证记分' },
+  },
+  {
+    path: '/vehicles',
+    name: 'vehicles',
+    component: () => import('./pages/VehiclesPage.vue'),
+    meta: { page: 'h5.vehicles', title: '我的车辆' },
+  },
   // Services not built yet land here too, so a menu pointing ahead of the code degrades politely.
   {
     path: '/:pathMatch(.*)*',
