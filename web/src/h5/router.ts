@@ -23,6 +23,24 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./pages/VehiclesPage.vue'),
     meta: { page: 'h5.vehicles', title: '我的车辆' },
   },
+  {
+    path: '/appointments',
+    name: 'appointments',
+    component: () => import('./pages/AppointmentBookPage.vue'),
+    meta: { page: 'h5.appointments', title: '预约办理' },
+  },
+  {
+    path: '/appointments/mine',
+    name: 'my-appointments',
+    component: () => import('./pages/MyAppointmentsPage.vue'),
+    meta: { page: 'h5.appointments_mine', title: '我的预约' },
+  },
+  {
+    path: '/appointments/mine/:id(\\d+)',
+    name: 'appointment-detail',
+    component: () => import('./pages/AppointmentDetailPage.vue'),
+    meta: { page: 'h5.appointment_detail', title: '预约详情' },
+  },
   // Services not built yet land here too, so a menu pointing ahead of the code degrades politely.
   {
     path: '/:pathMatch(.*)*',
