@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createAutoReplyService } from '../../../server/auto-reply/service';
 import { regexProblem } from '../../../server/auto-reply/schema';
 import { AppError } from '../../../server/http/errors';
@@ -23,10 +23,10 @@ describe('auto-reply rules', () => {
   it('falls back to the default rule, and returns nothing when there is none that matches', async () => {
     const s = svc();
     const rule = await s.create({ trigger: 'default', priority: 900, reply: text('默认') });
+    onTestFinished(() => s.remove(rule.id).catch(() => undefined)); // a default rule applies to everyone
     expect(await s.forText(uniq('nothing-matches'))).toEqual(text('默认'));
     await s.setEnabled(rule.id, false);
     expect(await s.forText(uniq('nothing-matches'))).not.toEqual(text('默认'));
-    await s.remove(rule.id);
   });
 
   it('click rules by key and the subscribe welcome', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { citizens, usageEvents, type StoredReply } from '../../../db/schema';
 import { createAutoReplyService } from '../../../server/auto-reply/service';
 import { createCitizenService } from '../../../server/citizens/service';
@@ -190,7 +190,9 @@ describe('/wechat events', () => {
 
   it('subscribe via a QR scene: citizen stored with the acquisition source, welcome reply; unsubscribe erases the profile', async () => {
     const welcomeText = `欢迎${uniq()}`;
-    await a.autoReply.create({ trigger: 'subscribe', priority: 1000, reply: { type: 'text', content: welcomeText } });
+    // A welcome rule applies to everyone: remove it afterwards so other files see the seeded one.
+    const rule = await a.autoReply.create({ trigger: 'subscribe', priority: 1000, reply: { type: 'text', content: welcomeText } });
+    onTestFinished(() => a.autoReply.remove(rule.id));
     const openid = fakeOpenid();
     const res = await send(a, eventPush(openid, 'subscribe', { EventKey: 'qrscene_office_hall', Ticket: 'TICKET' }), 'safe');
     expect(res.status).toBe(200);
