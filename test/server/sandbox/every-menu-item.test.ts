@@ -1,5 +1,7 @@
+import { and, eq, gte } from 'drizzle-orm';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usageEvents } from '../../../db/schema';
 import { DEFAULT_MENU } from '../../../db/seed/default-menu';
 import { seedDefaultReplies } from '../../../db/seed/default-replies';
 import { seedDemoCitizens } from '../../../db/seed/demo-citizens';
@@ -25,6 +27,7 @@ describe('a citizen taps every item of the default menu in the sandbox', () => {
   const leaves = DEFAULT_MENU.button.flatMap((top, b) => (top.sub_button ?? []).map((leaf, sub) => ({ b, sub, leaf })));
 
   it.each(leaves.map((l) => [`${DEFAULT_MENU.button[l.b]!.name} › ${l.leaf.name}`, l] as const))('%s', async (_label, { b, sub, leaf }) => {
+    const startedAt = Date.now() - 1000;
     const phone = supertest.agent(srv.base);
     const tap = await phone.post('/sandbox/api/users/u1/menu-taps').send({ button: b, sub });
     expect(tap.status).toBe(200);
@@ -51,7 +54,16 @@ describe('a citizen taps every item of the default menu in the sandbox', () => {
     expect(landed.searchParams.get('mv')).toBe(version);
     const me = await phone.get('/api/h5/me');
     expect(me.status).toBe(200);
-    expect(me.body.data.displayName).toBe('张伟');
+    expect(me.body.data.guest).toBe(false);
+    // Signed in as the citizen who tapped (u1): their OAuth sign-in is in the usage log under
+    // their pseudonym. (Not by name: an earlier test may have unfollowed them, which erases it.)
+    await srv.t.deps.usageRecorder.flush();
+    const u1 = (await phone.get('/sandbox/api/users/u1')).body.data.openid as string;
+    const signIns = await testDb()
+      .db.select()
+      .from(usageEvents)
+      .where(and(eq(usageEvents.kind, 'oauth'), eq(usageEvents.citizenKey, srv.t.deps.pseudonymise(u1)), gte(usageEvents.occurredAt, startedAt)));
+    expect(signIns.length).toBeGreaterThan(0);
   });
 });
 
