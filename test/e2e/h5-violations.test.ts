@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { citizens, usageEvents, vehicleBindings, vehicles, violationLookupLimits } from '../../db/schema';
 import { runSeeds } from '../../db/seed';
 import { DEMO_CITIZENS } from '../../db/seed/demo-citizens';
-import { launchChromium, startWebServer, usageRowsUntil } from '../support/browser';
+import { launchChromium, startWebServer, usageRowsUntil, holdPhoneAs } from '../support/browser';
 import { testDb, uniq } from '../support/db';
 
 /**
@@ -39,16 +39,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   page.on('pageerror', (e) => errors.push(e.message));
-  // The phone emulator's way of saying whose phone this is: the sandbox's authorize page then
-  // signs that user in without showing its picker (server/sandbox/phone-cookie.ts).
-  const listed = (await (await page.request.get(`${web.base}/sandbox/api/users`)).json()) as { data: { id: string; openid: string }[] };
-  let user = listed.data.find((u) => u.openid === WANG_FANG.openid);
-  if (!user) {
-    const created = await page.request.post(`${web.base}/sandbox/api/users`, { data: { openid: WANG_FANG.openid, nickname: WANG_FANG.displayName } });
-    user = ((await created.json()) as { data: { id: string; openid: string } }).data;
-  }
-  const phone = await page.request.post(`${web.base}/sandbox/api/phone`, { data: { userId: user.id } });
-  expect(phone.status()).toBe(200);
+  await holdPhoneAs(page, web.base, WANG_FANG);
 }, 180_000);
 afterAll(async () => {
   await browser?.close();

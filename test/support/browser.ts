@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { SQL } from 'drizzle-orm';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { usageEvents } from '../../db/schema';
 import type { TestApp } from './app';
 import { testDb } from './db';
@@ -35,4 +35,20 @@ export async function usageRowsUntil(t: TestApp, where: SQL | undefined, ok: (n:
     if (ok(rows.length) || Date.now() > end) return rows;
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Make `page`'s browser the phone of this sandbox citizen (created if the simulator does not know
+ * them): the sandbox's authorize page then signs them in without its picker
+ * (server/sandbox/phone-cookie.ts), as the phone emulator does.
+ */
+export async function holdPhoneAs(page: Page, base: string, citizen: { openid: string; displayName: string }): Promise<void> {
+  const listed = (await (await page.request.get(`${base}/sandbox/api/users`)).json()) as { data: { id: string; openid: string }[] };
+  let user = listed.data.find((u) => u.openid === citizen.openid);
+  if (!user) {
+    const created = await page.request.post(`${base}/sandbox/api/users`, { data: { openid: citizen.openid, nickname: citizen.displayName } });
+    user = ((await created.json()) as { data: { id: string; openid: string } }).data;
+  }
+  const phone = await page.request.post(`${base}/sandbox/api/phone`, { data: { userId: user.id } });
+  if (phone.status() !== 200) throw new Error(`could not hand the phone to ${citizen.displayName}: ${phone.status()}`);
 }
