@@ -171,3 +171,17 @@ export function summariseProfile(dir: string): { file: string; totalMs: number; 
   const sorted = (m: Map<string, number>) => [...m].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
   return { file: join(dir, file), totalMs: total, busyMs: total - idle, functions: sorted(fn), places: sorted(place) };
 }
+
+/** The two tables every benchmark prints for a `--cpu-prof` run: time by code location, top functions. */
+export function profileTables(summary: ReturnType<typeof summariseProfile>): string {
+  const row = (name: string, ms: number) => `| ${name.replaceAll('|', '\\|')} | ${f(ms, 0)} | ${f((ms / summary.busyMs) * 100, 1)} % |`;
+  return `| code | ms | share of busy |
+|---|---:|---:|
+${summary.places.slice(0, 12).map((x) => row(x.name, x.ms)).join('\n')}
+
+Top functions by self time:
+
+| function | ms | share of busy |
+|---|---:|---:|
+${summary.functions.slice(0, 15).map((x) => row(`\`${x.name}\``, x.ms)).join('\n')}`;
+}

@@ -32,7 +32,7 @@ import { connectDatabase, ensureDatabase } from '../../db/connect';
 import { runMigrations } from '../../db/migrate';
 import { SESSION_COOKIE } from '../../server/citizens/sessions';
 import { signCookie } from '../support/citizen-agent';
-import { avg, cpuMs, f, holdRunLock, machineLine, mariadbInfo, selfCpuMs, startChild, startPortal, stop, summariseProfile, writeSection, type Started } from './bench-kit';
+import { avg, cpuMs, f, holdRunLock, machineLine, mariadbInfo, selfCpuMs, startChild, startPortal, stop, summariseProfile, writeSection, type Started, profileTables } from './bench-kit';
 import { createBenchCitizens, type BenchCitizen } from './lookup-data';
 
 const env = process.env;
@@ -395,15 +395,7 @@ ${
     ? `
 **Where the portal's time goes** (\`node --cpu-prof\`, 250 µs sampling, one extra portal phase after the rounds, whole process life including start-up and warm-up: ${f(profiled.m.okPerS)} bookings/s under the profiler; the server thread was busy ${f(profiled.summary.busyMs, 0)} of ${f(profiled.summary.totalMs, 0)} ms). Self time by where the code lives:
 
-| code | ms | share of busy |
-|---|---:|---:|
-${profiled.summary.places.slice(0, 12).map((x) => `| ${x.name.replaceAll('|', '\\|')} | ${f(x.ms, 0)} | ${f((x.ms / profiled!.summary.busyMs) * 100, 1)} % |`).join('\n')}
-
-Top functions by self time:
-
-| function | ms | share of busy |
-|---|---:|---:|
-${profiled.summary.functions.slice(0, 15).map((x) => `| \`${x.name.replaceAll('|', '\\|')}\` | ${f(x.ms, 0)} | ${f((x.ms / profiled!.summary.busyMs) * 100, 1)} % |`).join('\n')}
+${profileTables(profiled.summary)}
 `
     : ''
 }`;

@@ -27,7 +27,7 @@ import autocannon from 'autocannon';
 import { connectDatabase } from '../../db/connect';
 import { SESSION_COOKIE } from '../../server/citizens/sessions';
 import { signCookie } from '../support/citizen-agent';
-import { avg, cpuMs, f, holdRunLock, machineLine, mariadbInfo, selfCpuMs, startChild, startPortal, stop, summariseProfile, writeSection, type Started } from './bench-kit';
+import { avg, cpuMs, f, holdRunLock, machineLine, mariadbInfo, selfCpuMs, startChild, startPortal, stop, summariseProfile, writeSection, type Started, profileTables } from './bench-kit';
 import { createBenchCitizens, ensureViolationData, type BenchCitizen } from './lookup-data';
 
 const env = process.env;
@@ -266,15 +266,7 @@ ${phases.some((p) => p.m.firstMismatch) ? `\nFirst mismatch: ${phases.filter((p)
     ? `
 **Where the portal's time goes** (\`node --cpu-prof\`, 250 µs sampling, one extra portal phase after the rounds, whole process life including start-up and warm-up: ${f(profiled.m.rps)} req/s, p99 ${profiled.m.p99} ms under the profiler; the server thread was busy ${f(profiled.summary.busyMs, 0)} of ${f(profiled.summary.totalMs, 0)} ms). Self time by where the code lives:
 
-| code | ms | share of busy |
-|---|---:|---:|
-${profiled.summary.places.slice(0, 12).map((x) => `| ${x.name.replaceAll('|', '\\|')} | ${f(x.ms, 0)} | ${f((x.ms / profiled!.summary.busyMs) * 100, 1)} % |`).join('\n')}
-
-Top functions by self time:
-
-| function | ms | share of busy |
-|---|---:|---:|
-${profiled.summary.functions.slice(0, 15).map((x) => `| \`${x.name.replaceAll('|', '\\|')}\` | ${f(x.ms, 0)} | ${f((x.ms / profiled!.summary.busyMs) * 100, 1)} % |`).join('\n')}
+${profileTables(profiled.summary)}
 `
     : ''
 }`;
