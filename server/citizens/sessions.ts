@@ -70,6 +70,9 @@ export function sessionCookieOptions(secure: boolean, ttlHours: number) {
 /** Puts the citizen (or a guest) on ctx.state when the browser carries a valid session cookie. */
 export function citizenSession(sessions: CitizenSessionService) {
   return async function loadCitizenSession(ctx: Context & { state: AppState }, next: Next) {
+    // Only the H5 API and the OAuth callback read the session: pages, assets and pushes must not
+    // cost a database lookup each.
+    if (!ctx.path.startsWith('/api/') && !ctx.path.startsWith('/oauth/')) return next();
     const token = ctx.cookies.get(SESSION_COOKIE, { signed: true });
     if (token) {
       const s = await sessions.resolve(token);
