@@ -1,11 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { eq, lt } from 'drizzle-orm';
+import type { RowDataPacket } from 'mysql2';
 import type { Context, Next } from 'koa';
-import { citizens, citizenSessions, type Database } from '../../db/schema';
+import { citizenSessions, type Database } from '../../db/schema';
 import type { AppState } from '../http/state';
 
 export const SESSION_COOKIE = 'gp_sid';
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
+
+interface SessionRow extends RowDataPacket {
+  id_hash: string;
+  citizen_id: number | string | null;
+  guest: number;
+  scope: string;
+  last_seen_at: Date;
+  openid: string | null;
+}
+
+const RESOLVE_SQL = `SELECT s.id_hash, s.citizen_id, s.guest, s.scope, s.last_seen_at, c.openid
+  FROM citizen_sessions s LEFT JOIN citizens c ON c.id = s.citizen_id
+  WHERE s.id_hash = ? AND s.expires_at > ? LIMIT 1`;
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -36,21 +50,17 @@ export function createCitizenSessionService(deps: { db: Database; ttlHours: numb
     },
     async resolve(token) {
       const t = now();
-      const row = (
-        await deps.db
-          .select({ s: citizenSessions, openid: citizens.openid, subscribed: citizens.subscribed })
-          .from(citizenSessions)
-          .leftJoin(citizens, eq(citizens.id, citizenSessions.citizenId))
-          .where(and(eq(citizenSessions.idHash, hash(token)), gt(citizenSessions.expiresAt, new Date(t))))
-          .limit(1)
-      )[0];
+      // On every H5 API request: one prepared statement through the driver, not the query
+      // builder (building the SQL cost more CPU than the query in the lookup benchmark).
+      const [rows] = await deps.db.$client.execute<SessionRow[]>(RESOLVE_SQL, [hash(token), new Date(t)]);
+      const row = rows[0];
       if (!row) return undefined;
-      if (row.s.citizenId !== null && !row.openid) return undefined; // citizen erased
-      if (t - row.s.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+      if (row.citizen_id !== null && !row.openid) return undefined; // citizen erased
+      if (t - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
         // Throttled: a session's last use matters to within minutes, not per request.
-        await deps.db.update(citizenSessions).set({ lastSeenAt: new Date(t) }).where(eq(citizenSessions.idHash, row.s.idHash));
+        await deps.db.update(citizenSessions).set({ lastSeenAt: new Date(t) }).where(eq(citizenSessions.idHash, row.id_hash));
       }
-      return { citizenId: row.s.citizenId, openid: row.openid, guest: row.s.guest, scope: row.s.scope };
+      return { citizenId: row.citizen_id === null ? null : Number(row.citizen_id), openid: row.openid, guest: Boolean(row.guest), scope: row.scope };
     },
     async revoke(token) {
       await deps.db.delete(citizenSessions).where(eq(citizenSessions.idHash, hash(token)));

@@ -8,12 +8,12 @@ import {
   violations,
   type Database,
   type VehicleRow,
-  type ViolationRow,
 } from '../../db/schema';
 import type { CitizenService } from '../citizens/service';
 import { AppError } from '../http/errors';
 import type { UsageRecorder } from '../usage/recorder';
 import { maskPlateNo, normalisePlateNo, normalisePlateType, normaliseProofSuffix, plateTypeName, type PlateType } from './plates';
+import { boundLookup, LOOKUP_ROW_LIMIT, type BoundLookupRows } from './lookup-query';
 import type { BoundVehicleView, LicenceView, LookupResult, Totals, ViolationView } from './schema';
 
 export interface ViolationLimits {
@@ -68,7 +68,23 @@ const citizenKey = (id: number) => `c:${id}`;
 
 const zero = (): Totals => ({ count: 0, points: 0, fineYuan: 0 });
 
-function presentViolation(v: ViolationRow): ViolationView {
+function presentLookup(vehicle: Pick<VehicleRow, 'plateType' | 'plateNo'>, rows: BoundLookupRows['violations'], bound: boolean): LookupResult {
+  const totals = { ...zero(), unprocessed: zero(), processed: zero(), paid: zero() };
+  for (const r of rows) {
+    for (const bucket of [totals, totals[r.status]]) {
+      bucket.count += 1;
+      bucket.points += r.points;
+      bucket.fineYuan += r.fineYuan;
+    }
+  }
+  return {
+    vehicle: { plateType: vehicle.plateType, plateTypeName: plateTypeName(vehicle.plateType), plateNo: maskPlateNo(vehicle.plateNo), bound },
+    violations: rows.map(presentViolation),
+    totals,
+  };
+}
+
+function presentViolation(v: BoundLookupRows['violations'][number]): ViolationView {
   return {
     id: v.id,
     occurredAt: v.occurredAt.toISOString(),
@@ -188,34 +204,9 @@ export function createViolationService(deps: {
     }
   }
 
-  async function ownBinding(citizenId: number, bindingId: number) {
-    const row = (
-      await db
-        .select({ binding: vehicleBindings, vehicle: vehicles })
-        .from(vehicleBindings)
-        .innerJoin(vehicles, eq(vehicles.id, vehicleBindings.vehicleId))
-        .where(and(eq(vehicleBindings.id, bindingId), eq(vehicleBindings.citizenId, citizenId)))
-        .limit(1)
-    )[0];
-    if (!row) throw new AppError('VEHICLE_NOT_FOUND');
-    return row;
-  }
-
   async function violationsOf(vehicle: VehicleRow, bound: boolean): Promise<LookupResult> {
-    const rows = await db.select().from(violations).where(eq(violations.vehicleId, vehicle.id)).orderBy(desc(violations.occurredAt)).limit(500);
-    const totals = { ...zero(), unprocessed: zero(), processed: zero(), paid: zero() };
-    for (const r of rows) {
-      for (const bucket of [totals, totals[r.status]]) {
-        bucket.count += 1;
-        bucket.points += r.points;
-        bucket.fineYuan += r.fineYuan;
-      }
-    }
-    return {
-      vehicle: { plateType: vehicle.plateType, plateTypeName: plateTypeName(vehicle.plateType), plateNo: maskPlateNo(vehicle.plateNo), bound },
-      violations: rows.map(presentViolation),
-      totals,
-    };
+    const rows = await db.select().from(violations).where(eq(violations.vehicleId, vehicle.id)).orderBy(desc(violations.occurredAt)).limit(LOOKUP_ROW_LIMIT);
+    return presentLookup(vehicle, rows, bound);
   }
 
   function presentBinding(b: { id: number; verifiedAt: Date }, v: VehicleRow, unprocessedCount: number): BoundVehicleView {
@@ -231,19 +222,19 @@ export function createViolationService(deps: {
 
   return {
     async lookup(citizen, input) {
-      let vehicle: VehicleRow | undefined;
-      let bound = false;
+      let result: LookupResult;
       if (input.vehicleId !== undefined) {
-        vehicle = (await ownBinding(citizen.id, input.vehicleId)).vehicle;
-        bound = true;
+        const found = await boundLookup(db, citizen.id, input.vehicleId);
+        if (!found) throw new AppError('VEHICLE_NOT_FOUND');
+        result = presentLookup(found.vehicle, found.violations, true);
       } else {
         const plate = parsePlate(input.plateType ?? '', input.plateNo ?? '');
-        vehicle = await findVehicle(plate.plateType, plate.plateNo);
-        bound = vehicle !== undefined && (await bindingOf(citizen.id, vehicle.id)) !== undefined;
+        const vehicle = await findVehicle(plate.plateType, plate.plateNo);
+        const bound = vehicle !== undefined && (await bindingOf(citizen.id, vehicle.id)) !== undefined;
         if (!bound) await proveOrThrow(citizen, plate, vehicle, input.vinSuffix);
+        if (!vehicle) throw new AppError('VIOLATION_PROOF_FAILED'); // unreachable: proof needs a vehicle
+        result = await violationsOf(vehicle, bound);
       }
-      if (!vehicle) throw new AppError('VIOLATION_PROOF_FAILED'); // unreachable: proof needs a vehicle
-      const result = await violationsOf(vehicle, bound);
       if (result.violations.length === 0) record(citizen, 'no_result', 'no_violations');
       else record(citizen, 'lookup', 'ok');
       return result;

@@ -143,6 +143,17 @@ describe('GET /api/h5/violations', () => {
     expect(rows).toEqual([expect.objectContaining({ kind: 'no_result', source: 'api', name: 'violations.lookup', outcome: 'no_violations' })]);
     expect(JSON.stringify(rows)).not.toContain(v.plateNo);
   });
+
+  it('a bound vehicle with no records, looked up by its binding id: 200, empty, zero totals', async () => {
+    const v = await makeVehicle(db());
+    const { agent } = await signedInAgent(t);
+    const bound = await agent.post('/api/h5/vehicles').send({ plateType: '02', plateNo: v.plateNo, vinSuffix: suffix(v.vin) });
+    expect(bound.status).toBe(201);
+    const res = await agent.get('/api/h5/violations').query({ vehicleId: bound.body.data.id });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ vehicle: { plateType: '02', bound: true }, violations: [], totals: { count: 0, points: 0, fineYuan: 0 } });
+    expect(res.body.data.vehicle.plateNo).not.toBe(v.plateNo); // masked
+  });
 });
 
 describe('the limit holds across instances', () => {
@@ -223,6 +234,8 @@ describe('vehicles', () => {
     const byId = await agent.get('/api/h5/violations').query({ vehicleId: id });
     expect(byId.status).toBe(200);
     expect(byId.body.data.totals.count).toBe(1);
+    // the one-statement path for a bound vehicle answers exactly what the plate path answers
+    expect(byId.body.data).toEqual(noSuffix.body.data);
 
     // someone else's vehicle: not listed, not reachable by id, not deletable, still needs proof
     expect((await stranger.get('/api/h5/vehicles')).body.data).toEqual([]);
