@@ -20,6 +20,8 @@ import { addDays, dayNumber, shanghaiStartOfDay, toShanghaiDate, weekday, type C
 import type { HolidayCalendar } from '../calendar/working-days';
 import { AppError } from '../http/errors';
 import type { UsageRecorder } from '../usage/recorder';
+import { rawTransaction } from '../../db/raw-transaction';
+import { insertBookingRaw, probeSlot, takeSeatRaw } from './booking-sql';
 import { newConfirmationCode } from './codes';
 import { buildIcs } from './ics';
 import type { AppointmentView, OfficeView, ServiceView, SlotDayView, SlotView } from './schema';
@@ -103,6 +105,9 @@ function mysqlError(err: unknown): { errno?: number; message: string } | undefin
 }
 
 class CodeCollision extends Error {}
+
+/** how long presented appointments may show a service's or office's old name after an edit */
+const CATALOGUE_TTL_MS = 30_000;
 
 /** Duplicate keys on insert/update of an appointment become the rule they enforce. */
 function translateDuplicate(err: unknown): never {
@@ -290,9 +295,13 @@ export function createAppointmentService(deps: {
   }
 
   /** The booking window and opening rules for a slot someone wants to take. */
-  async function assertCanTake(slot: AppointmentSlotRow) {
+  function assertWindow(slot: Pick<AppointmentSlotRow, 'startsAt' | 'day'>) {
     if (slot.startsAt < earliestStart()) throw new AppError('APPOINTMENT_TOO_LATE');
     if (slot.day > lastBookableDay()) throw new AppError('APPOINTMENT_TOO_FAR_AHEAD', undefined, { lastDay: lastBookableDay() });
+  }
+
+  async function assertCanTake(slot: AppointmentSlotRow) {
+    assertWindow(slot);
     if (await closedOn(slot.officeId, slot.day)) throw new AppError('APPOINTMENT_OFFICE_CLOSED');
   }
 
@@ -339,7 +348,7 @@ export function createAppointmentService(deps: {
    * index would take gap locks even when nothing matches, and other citizens' inserts into those
    * gaps then deadlock with it (1.2 deadlocks per booking in the booking benchmark).
    */
-  async function releaseStaleKeys(tx: Transaction, citizenId: number) {
+  async function releaseStaleKeys(tx: Transaction, citizenId: number): Promise<boolean> {
     const at = new Date(now());
     const stale = await tx
       .select({ id: appointments.id })
@@ -351,11 +360,12 @@ export function createAppointmentService(deps: {
           or(sql`${appointments.activeServiceKey} IS NOT NULL`, sql`${appointments.activeDayKey} IS NOT NULL`),
         ),
       );
-    if (stale.length === 0) return;
+    if (stale.length === 0) return false;
     await tx
       .update(appointments)
       .set({ activeServiceKey: null, activeDayKey: null })
       .where(and(inArray(appointments.id, stale.map((r) => r.id)), lte(appointments.endsAt, at)));
+    return true;
   }
 
   /** booked + 1 only while there is room: affectedRows decides, whatever the concurrency. */
@@ -393,12 +403,25 @@ export function createAppointmentService(deps: {
     if (now() > a.startsAt.getTime() - rules.changeCutoffMinutes * MINUTE) throw new AppError('APPOINTMENT_CHANGE_CUTOFF');
   }
 
+  /**
+   * Services and offices are a few dozen rows that change rarely: presenting an appointment
+   * reads them from memory, reloaded every CATALOGUE_TTL_MS or when an id is missing. A renamed
+   * office shows its new name within that time.
+   */
+  let catalogue: { at: number; services: Map<number, AppointmentServiceRow>; offices: Map<number, OfficeRow> } | undefined;
+  async function loadCatalogue(force = false) {
+    if (!force && catalogue && now() - catalogue.at < CATALOGUE_TTL_MS) return catalogue;
+    const [svc, off] = await Promise.all([db.select().from(appointmentServices), db.select().from(offices)]);
+    catalogue = { at: now(), services: new Map(svc.map((x) => [x.id, x])), offices: new Map(off.map((x) => [x.id, x])) };
+    return catalogue;
+  }
+
   async function present(rows: AppointmentRow[]): Promise<AppointmentView[]> {
     if (rows.length === 0) return [];
-    const svc = await db.select().from(appointmentServices).where(inArray(appointmentServices.id, [...new Set(rows.map((r) => r.serviceId))]));
-    const off = await db.select().from(offices).where(inArray(offices.id, [...new Set(rows.map((r) => r.officeId))]));
-    const svcById = new Map(svc.map((s) => [s.id, s]));
-    const offById = new Map(off.map((o) => [o.id, o]));
+    let cat = await loadCatalogue();
+    if (rows.some((r) => !cat.services.has(r.serviceId) || !cat.offices.has(r.officeId))) cat = await loadCatalogue(true);
+    const svcById = cat.services;
+    const offById = cat.offices;
     return rows.map((a) => {
       const s = svcById.get(a.serviceId);
       const o = offById.get(a.officeId);
@@ -531,18 +554,21 @@ export function createAppointmentService(deps: {
 
     book(citizen, slotId) {
       return track(citizen, 'appointment.book', async () => {
-        const slot = await loadSlot(slotId);
-        await assertCanTake(slot);
-        await assertNotBlocked(citizen.id);
-        await precheckLimits(citizen.id, slot);
-        const id = await retrying(() =>
-          db.transaction(async (tx) => {
-            await releaseStaleKeys(tx, citizen.id);
-            await takeSeat(tx, slot.id);
-            const at = new Date(now());
-            const [res] = await tx
-              .insert(appointments)
-              .values({
+        // One round trip for the slot, its office's closures and the citizen's recent no-shows;
+        // the per-citizen limits are decided by the unique keys in the transaction, not read first.
+        const probe = await probeSlot(db, slotId, citizen.id, new Date(now() - (rules.noShowWindowDays + rules.noShowBlockDays) * DAY));
+        if (!probe) throw new AppError('APPOINTMENT_SLOT_NOT_FOUND');
+        const { slot } = probe;
+        assertWindow(slot);
+        if (probe.closed || calendar.isHoliday(slot.day)) throw new AppError('APPOINTMENT_OFFICE_CLOSED');
+        if (probe.recentNoShows >= rules.noShowLimit) await assertNotBlocked(citizen.id);
+        const insert = () =>
+          retrying(() =>
+            rawTransaction(db, async (conn) => {
+              if (!(await takeSeatRaw(conn, slot.id))) throw new AppError('APPOINTMENT_SLOT_FULL');
+              const at = new Date(now());
+              const row: AppointmentRow = {
+                id: 0,
                 citizenId: citizen.id,
                 slotId: slot.id,
                 officeId: slot.officeId,
@@ -555,14 +581,27 @@ export function createAppointmentService(deps: {
                 activeDayKey: dayKey(citizen.id, slot.officeId, slot.startsAt),
                 createdAt: at,
                 updatedAt: at,
+                cancelledAt: null,
+                checkedInAt: null,
+                noShowAt: null,
                 remindAt: remindAtFor(slot.startsAt),
-              })
-              .catch(translateDuplicate);
-            await audit(tx, { appointmentId: res.insertId, action: 'booked', actorType: 'citizen', actorId: citizen.id, toSlotId: slot.id, at });
-            return res.insertId;
-          }),
-        );
-        return presentOne(await getOwn(citizen.id, id));
+                remindedAt: null,
+              };
+              row.id = await insertBookingRaw(conn, { ...row, slot, at }).catch(translateDuplicate);
+              return row;
+            }),
+          );
+        let row: AppointmentRow;
+        try {
+          row = await insert();
+        } catch (err) {
+          // A limit key may still be held by a booking whose time has passed: release those and
+          // try once more (rare, so it is not paid for on every booking).
+          const limit = err instanceof AppError && (err.code === 'APPOINTMENT_SERVICE_LIMIT' || err.code === 'APPOINTMENT_DAY_LIMIT');
+          if (!limit || !(await retrying(() => db.transaction((tx) => releaseStaleKeys(tx, citizen.id))))) throw err;
+          row = await insert();
+        }
+        return presentOne(row);
       });
     },
 
