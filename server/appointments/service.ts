@@ -19,7 +19,10 @@ import {
 import { addDays, dayNumber, shanghaiStartOfDay, toShanghaiDate, weekday, type CivilDate } from '../calendar/civil-date';
 import type { HolidayCalendar } from '../calendar/working-days';
 import { AppError } from '../http/errors';
+import type { NotificationOutbox } from '../notifications/types';
 import type { UsageRecorder } from '../usage/recorder';
+import { drizzle } from 'drizzle-orm/mysql2';
+import type { PoolConnection } from 'mysql2/promise';
 import { rawTransaction } from '../../db/raw-transaction';
 import { insertBookingRaw, probeSlot, takeSeatRaw } from './booking-sql';
 import { newConfirmationCode } from './codes';
@@ -187,6 +190,8 @@ export function createAppointmentService(deps: {
   rules?: Partial<AppointmentRules>;
   /** domain for ICS UIDs (the portal's host) */
   uidDomain?: string;
+  /** the citizen's template messages (booked, rescheduled, cancelled) go out through this outbox */
+  notifications?: NotificationOutbox;
   now?: () => number;
 }): AppointmentService {
   const { db, calendar } = deps;
@@ -444,6 +449,41 @@ export function createAppointmentService(deps: {
     });
   }
 
+  /**
+   * The names a message shows, read BEFORE the transaction: a pool connection held by a
+   * transaction must never wait for another from the same pool (50 racing bookers exhausted it).
+   */
+  async function namesFor(serviceId: number, officeId: number) {
+    if (!deps.notifications) return undefined;
+    let cat = await loadCatalogue();
+    if (!cat.services.has(serviceId) || !cat.offices.has(officeId)) cat = await loadCatalogue(true);
+    return { serviceName: cat.services.get(serviceId)?.name ?? '', officeName: cat.offices.get(officeId)?.name ?? '' };
+  }
+
+  /** Enqueue the citizen's message in the caller's transaction, so it exists exactly when the change does. */
+  async function notify(
+    exec: Executor,
+    kind: 'appointment.booked' | 'appointment.cancelled',
+    names: { serviceName: string; officeName: string } | undefined,
+    row: Pick<AppointmentRow, 'id' | 'citizenId' | 'startsAt' | 'endsAt' | 'confirmationCode' | 'slotId'>,
+  ) {
+    if (!deps.notifications || !names) return;
+    await deps.notifications.enqueue(exec, {
+      kind,
+      citizenId: row.citizenId,
+      appointmentId: row.id,
+      ...names,
+      startsAt: row.startsAt,
+      endsAt: row.endsAt,
+      confirmationCode: row.confirmationCode,
+      // a reschedule confirms the new time: one message per slot the booking has held
+      dedupeKey: `appointment:${row.id}:${kind}:${kind === 'appointment.booked' ? row.slotId : 'once'}`,
+    });
+  }
+
+  /** The booking transaction runs on a bare connection; the outbox takes a drizzle executor over it (no schema: cheap). */
+  const executorOn = (conn: PoolConnection) => drizzle({ client: conn }) as unknown as Executor;
+
   async function getOwn(citizenId: number, id: number): Promise<AppointmentRow> {
     const row = (await db.select().from(appointments).where(and(eq(appointments.id, id), eq(appointments.citizenId, citizenId))).limit(1))[0];
     if (!row) throw new AppError('APPOINTMENT_NOT_FOUND');
@@ -562,6 +602,7 @@ export function createAppointmentService(deps: {
         assertWindow(slot);
         if (probe.closed || calendar.isHoliday(slot.day)) throw new AppError('APPOINTMENT_OFFICE_CLOSED');
         if (probe.recentNoShows >= rules.noShowLimit) await assertNotBlocked(citizen.id);
+        const names = await namesFor(slot.serviceId, slot.officeId);
         const insert = () =>
           retrying(() =>
             rawTransaction(db, async (conn) => {
@@ -588,6 +629,7 @@ export function createAppointmentService(deps: {
                 remindedAt: null,
               };
               row.id = await insertBookingRaw(conn, { ...row, slot, at }).catch(translateDuplicate);
+              await notify(executorOn(conn), 'appointment.booked', names, row);
               return row;
             }),
           );
@@ -616,6 +658,8 @@ export function createAppointmentService(deps: {
 
     cancel(citizen, id) {
       return track(citizen, 'appointment.cancel', async () => {
+        const before = await getOwn(citizen.id, id);
+        const names = await namesFor(before.serviceId, before.officeId);
         await retrying(() =>
           db.transaction(async (tx) => {
             const row = await lockOwn(tx, citizen.id, id);
@@ -627,6 +671,7 @@ export function createAppointmentService(deps: {
               .where(eq(appointments.id, row.id));
             await releaseSeat(tx, row.slotId);
             await audit(tx, { appointmentId: row.id, action: 'cancelled', actorType: 'citizen', actorId: citizen.id, fromSlotId: row.slotId, at });
+            await notify(tx, 'appointment.cancelled', names, row);
           }),
         );
         return presentOne(await getOwn(citizen.id, id));
@@ -641,6 +686,7 @@ export function createAppointmentService(deps: {
         if (slot.serviceId !== current.serviceId || slot.id === current.slotId) throw new AppError('APPOINTMENT_RESCHEDULE_INVALID');
         await assertCanTake(slot);
         await precheckLimits(citizen.id, slot, current.id);
+        const names = await namesFor(slot.serviceId, slot.officeId);
         await retrying(() =>
           db.transaction(async (tx) => {
             // The appointment row first: two reschedules of one booking queue here.
@@ -668,6 +714,7 @@ export function createAppointmentService(deps: {
               .where(eq(appointments.id, row.id))
               .catch(translateDuplicate);
             await audit(tx, { appointmentId: row.id, action: 'rescheduled', actorType: 'citizen', actorId: citizen.id, fromSlotId: row.slotId, toSlotId: slot.id, at });
+            await notify(tx, 'appointment.booked', names, { ...row, slotId: slot.id, startsAt: slot.startsAt, endsAt: slot.endsAt });
           }),
         );
         return presentOne(await getOwn(citizen.id, id));
