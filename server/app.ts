@@ -1,7 +1,12 @@
 import type Router from '@koa/router';
 import Koa from 'koa';
+import { applicationRoutes, ATTACHMENT_UPLOAD_PATH } from './applications/routes';
 import { appointmentRoutes } from './appointments/routes';
+import { appointmentStaffRoutes } from './appointments/staff-routes';
+import { autoReplyRoutes } from './auto-reply/routes';
+import { menuRoutes } from './menu/routes';
 import { citizenRoutes } from './citizens/routes';
+import { officeLocationRoutes } from './appointments/office-location-routes';
 import { citizenSession } from './citizens/sessions';
 import type { Deps } from './deps';
 import { accessLog } from './http/access-log';
@@ -11,20 +16,24 @@ import { requestId } from './http/request-id';
 import { securityHeaders } from './http/security-headers';
 import type { AppState } from './http/state';
 import { staticFiles, WEB_APPS } from './http/static';
+import { notificationRoutes } from './notifications/routes';
 import { oauthRoutes } from './oauth/routes';
 import { systemRoutes } from './system/routes';
 import { usageRoutes } from './usage/routes';
 import { violationRoutes } from './violations/routes';
 import { wechatRoutes } from './wechat/routes';
+import { staffRoutes } from './staff/routes';
+import { staffSession } from './staff/session-middleware';
 
 /** Paths under the SPA prefixes that belong to JSON APIs (never answered with a page). */
 const API_PREFIXES = ['/sandbox/api/', '/sandbox/cgi-bin/', '/sandbox/sns/', '/sandbox/connect/'];
 
 /**
- * Routes that read their own request body: raw XML pushes, beacon text, and the simulated
- * platform, which must answer malformed JSON with WeChat's 47001, not our INVALID_JSON.
+ * Routes that read their own request body: raw XML pushes, beacon text, the simulated
+ * platform, which must answer malformed JSON with WeChat's 47001, not our INVALID_JSON, and
+ * attachment uploads (raw bytes).
  */
-const OWN_BODY_PARSERS = ['/wechat', '/api/usage/events', '/sandbox/cgi-bin', '/sandbox/sns'];
+const OWN_BODY_PARSERS = ['/wechat', '/api/usage/events', '/sandbox/cgi-bin', '/sandbox/sns', ATTACHMENT_UPLOAD_PATH];
 
 /** The Koa app without a listener: main.ts listens, tests drive `app.callback()`. */
 export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] } = {}): Koa<AppState> {
@@ -70,6 +79,13 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
     citizenRoutes({ citizens: deps.citizens, jssdk: (url) => deps.jssdk.jssdkConfig(url), publicBaseUrl: config.publicBaseUrl }),
     violationRoutes({ violations: deps.violations }),
     appointmentRoutes({ appointments: deps.appointments }),
+    applicationRoutes({ applications: deps.applications }),
+    staffRoutes({ auth: deps.staffAuth, staff: deps.staff, auditReader: deps.auditReader, publicBaseUrl: config.publicBaseUrl, sessionAbsoluteHours: config.staff.sessionAbsoluteHours }),
+    appointmentStaffRoutes({ staffAppointments: deps.staffAppointments }),
+    menuRoutes({ menus: deps.menus }),
+    autoReplyRoutes({ autoReply: deps.autoReply }),
+    officeLocationRoutes({ officeLocations: deps.officeLocations }),
+    notificationRoutes({ notificationAdmin: deps.notificationParts.admin }),
     // The simulated platform exists only in sandbox mode; live mode mounts none of it.
     ...(config.wechat.mode === 'sandbox' ? [deps.sandbox!.router] : []),
   ];
@@ -89,6 +105,8 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
   );
   app.use(jsonBody(config.http.jsonLimit, OWN_BODY_PARSERS));
   app.use(citizenSession(deps.sessions));
+  // Staff: cross-site writes refused, ctx.state.staff set, CSRF token checked (server/staff).
+  app.use(staffSession({ sessions: deps.staffSessions, publicBaseUrl: config.publicBaseUrl }));
   for (const r of routers) {
     app.use(r.routes());
     app.use(r.allowedMethods({ throw: true }));

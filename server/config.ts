@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -103,6 +103,58 @@ const envSchema = z
     /** hour (Asia/Shanghai) of the day before the appointment at which the reminder is due */
     APPOINTMENT_REMIND_HOUR: int(0, 23).default(9),
     // -------------------------------------------------------------------------------------------
+
+    // --- Applications (server/applications) ----------------------------------------------------
+    /** where uploaded attachments are stored by SHA-256 (default: attachments/ under DATA_DIR) */
+    ATTACHMENTS_DIR: z.string().min(1).optional(),
+    /** largest attachment a citizen may upload, in bytes */
+    ATTACHMENT_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
+    /** working days staff have to answer a bad (1–2) 好差评 rating */
+    RATING_FOLLOW_UP_WORKING_DAYS: int(1, 60).default(5),
+    // -------------------------------------------------------------------------------------------
+
+    // --- Notifications (server/notifications) --------------------------------------------------
+    /** run the outbox worker (and the reminder job) inside the server process; false when `npm run worker` processes do it */
+    NOTIFY_WORKER_IN_SERVER: bool.default(true),
+    /** how often an idle worker looks for due rows (an enqueue in the same process wakes it at once) */
+    NOTIFY_POLL_INTERVAL_MS: int(10, 600_000).default(1000),
+    /** rows one claim takes, and sends in flight at once per worker */
+    NOTIFY_BATCH_SIZE: int(1, 1000).default(50),
+    NOTIFY_CONCURRENCY: int(1, 200).default(8),
+    /** a claim not finished by then is retaken by any worker; keep it well under WeChat's 10-minute client_msg_id window */
+    NOTIFY_CLAIM_TTL_MS: int(1000, 300_000).default(60_000),
+    /** first retry delay after a transient error, doubled per attempt (plus jitter) up to the maximum */
+    NOTIFY_RETRY_BASE_MS: int(10, 3_600_000).default(30_000),
+    NOTIFY_RETRY_MAX_MS: int(10, 24 * 3_600_000).default(3_600_000),
+    /** transient errors are retried until the row is this old, then it is a temporary_failure */
+    NOTIFY_MAX_AGE_HOURS: int(1, 24 * 30).default(72),
+    /** how often the worker looks for appointments due a day-before reminder */
+    NOTIFY_REMINDER_INTERVAL_MS: int(1000, 3_600_000).default(300_000),
+    /** template ids (live mode; sandbox mode uses the simulator's) */
+    WECHAT_TEMPLATE_APPLICATION_STATUS: z.string().regex(/^[\w-]{1,64}$/, 'a template id').optional(),
+    WECHAT_TEMPLATE_APPOINTMENT_BOOKED: z.string().regex(/^[\w-]{1,64}$/, 'a template id').optional(),
+    WECHAT_TEMPLATE_APPOINTMENT_REMINDER: z.string().regex(/^[\w-]{1,64}$/, 'a template id').optional(),
+    WECHAT_TEMPLATE_APPOINTMENT_CANCELLED: z.string().regex(/^[\w-]{1,64}$/, 'a template id').optional(),
+    // -------------------------------------------------------------------------------------------
+
+    // --- Staff access (server/staff) -----------------------------------------------------------
+    /** a staff session ends after this many minutes without a request … */
+    STAFF_SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
+    /** … and this many hours after sign-in, whatever the activity */
+    STAFF_SESSION_ABSOLUTE_HOURS: int(1, 24 * 30).default(12),
+    /** consecutive failed sign-ins for one username before it is locked */
+    STAFF_LOGIN_MAX_FAILURES: int(1, 1000).default(5),
+    STAFF_LOCKOUT_MINUTES: int(1, 7 * 24 * 60).default(15),
+    /** sign-in attempts allowed per username and per client address within the window */
+    STAFF_LOGIN_RATE_WINDOW_MINUTES: int(1, 24 * 60).default(15),
+    STAFF_LOGIN_RATE_PER_USERNAME: int(1, 100_000).default(20),
+    STAFF_LOGIN_RATE_PER_IP: int(1, 100_000).default(100),
+    /** scrypt cost (a power of two), block size and parallelism for new password hashes */
+    STAFF_PASSWORD_SCRYPT_N: int(2, 2 ** 24).refine((n) => (n & (n - 1)) === 0, 'must be a power of two').default(2 ** 17),
+    STAFF_PASSWORD_SCRYPT_R: int(1, 64).default(8),
+    STAFF_PASSWORD_SCRYPT_P: int(1, 16).default(1),
+    STAFF_PASSWORD_MIN_LENGTH: int(8, 128).default(10),
+    // -------------------------------------------------------------------------------------------
   })
   .superRefine((env, ctx) => {
     const live = resolveMode(env) === 'live';
@@ -204,6 +256,39 @@ function buildConfig(env: Env) {
       noShowWindowDays: env.APPOINTMENT_NO_SHOW_WINDOW_DAYS,
       noShowBlockDays: env.APPOINTMENT_NO_SHOW_BLOCK_DAYS,
       remindHour: env.APPOINTMENT_REMIND_HOUR,
+    },
+    applications: {
+      attachmentsDir: resolve(PROJECT_ROOT, env.ATTACHMENTS_DIR ?? join(env.DATA_DIR, 'attachments')),
+      attachmentMaxBytes: env.ATTACHMENT_MAX_BYTES,
+      followUpWorkingDays: env.RATING_FOLLOW_UP_WORKING_DAYS,
+    },
+    notifications: {
+      workerInServer: env.NOTIFY_WORKER_IN_SERVER,
+      pollIntervalMs: env.NOTIFY_POLL_INTERVAL_MS,
+      batchSize: env.NOTIFY_BATCH_SIZE,
+      concurrency: env.NOTIFY_CONCURRENCY,
+      claimTtlMs: env.NOTIFY_CLAIM_TTL_MS,
+      retryBaseMs: env.NOTIFY_RETRY_BASE_MS,
+      retryMaxMs: env.NOTIFY_RETRY_MAX_MS,
+      maxAgeMs: env.NOTIFY_MAX_AGE_HOURS * 3_600_000,
+      reminderIntervalMs: env.NOTIFY_REMINDER_INTERVAL_MS,
+      templates: {
+        applicationStatus: env.WECHAT_TEMPLATE_APPLICATION_STATUS,
+        appointmentBooked: env.WECHAT_TEMPLATE_APPOINTMENT_BOOKED,
+        appointmentReminder: env.WECHAT_TEMPLATE_APPOINTMENT_REMINDER,
+        appointmentCancelled: env.WECHAT_TEMPLATE_APPOINTMENT_CANCELLED,
+      },
+    },
+    staff: {
+      sessionIdleMinutes: env.STAFF_SESSION_IDLE_MINUTES,
+      sessionAbsoluteHours: env.STAFF_SESSION_ABSOLUTE_HOURS,
+      maxFailures: env.STAFF_LOGIN_MAX_FAILURES,
+      lockoutMinutes: env.STAFF_LOCKOUT_MINUTES,
+      rateWindowMinutes: env.STAFF_LOGIN_RATE_WINDOW_MINUTES,
+      ratePerUsername: env.STAFF_LOGIN_RATE_PER_USERNAME,
+      ratePerIp: env.STAFF_LOGIN_RATE_PER_IP,
+      scrypt: { N: env.STAFF_PASSWORD_SCRYPT_N, r: env.STAFF_PASSWORD_SCRYPT_R, p: env.STAFF_PASSWORD_SCRYPT_P },
+      passwordMinLength: env.STAFF_PASSWORD_MIN_LENGTH,
     },
   };
 }

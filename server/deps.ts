@@ -1,8 +1,13 @@
 import type { Database } from '../db/schema';
+import { createApplicationService, type ApplicationService } from './applications/service';
+import { createAttachmentStore } from './applications/attachments';
+import { countAppointmentsOn } from './appointments/day-count';
 import { createAppointmentService, type AppointmentService } from './appointments/service';
+import { createAppointmentStaffService, type AppointmentStaffService } from './appointments/staff-service';
 import { createAutoReplyService, type AutoReplyService } from './auto-reply/service';
 import { loadHolidayCalendar, type HolidayCalendar } from './calendar';
 import { createCitizenService, type CitizenService } from './citizens/service';
+import { createOfficeLocationService, type OfficeLocationService } from './appointments/office-locations';
 import { createCitizenSessionService, SESSION_COOKIE, type CitizenSessionService } from './citizens/sessions';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -24,6 +29,15 @@ import { createPseudonymiser, type Pseudonymiser } from './usage/pseudonym';
 import { createUsageRecorder, type UsageRecorder } from './usage/recorder';
 import { createUsageService, type UsageService } from './usage/service';
 import { createViolationService, type ViolationService } from './violations/service';
+import { createAuditLog } from './staff/audit';
+import type { AuditLog } from './staff/audit-types';
+import { createAuditReader, type AuditReader } from './staff/audit-query';
+import { createStaffAuthService, type StaffAuthService } from './staff/auth-service';
+import { createLoginThrottle, type LoginThrottle } from './staff/login-throttle';
+import { createStaffService, type StaffService } from './staff/service';
+import { createStaffSessionStore, type StaffSessionStore } from './staff/sessions';
+import { createNotificationOutbox, type OutboxWithWake } from './notifications/outbox';
+import { createNotificationParts, type NotificationParts } from './notifications/setup';
 
 /**
  * Everything the app and the workers need, built once. Services receive their dependencies
@@ -52,6 +66,24 @@ export interface Deps {
   oauth: OAuthService;
   violations: ViolationService;
   appointments: AppointmentService;
+  /** application types, citizens' applications and attachments, the staff queue, 好差评 follow-ups */
+  applications: ApplicationService;
+  /** appointment operations for staff (day list, check-in, no-show, hours, closures) */
+  staffAppointments: AppointmentStaffService;
+  /** office coordinates for the H5 导航 button */
+  officeLocations: OfficeLocationService;
+  /** the audit log (staff actions, staff reads of personal data); record with your transaction */
+  audit: AuditLog;
+  /** staff sign-in state (server/staff): sessions, login throttle, sign-in, accounts, audit reads */
+  staffSessions: StaffSessionStore;
+  loginThrottle: LoginThrottle;
+  staffAuth: StaffAuthService;
+  staff: StaffService;
+  auditReader: AuditReader;
+  /** the notification outbox: `notifications.enqueue(tx, event)` inside the transaction that made the change */
+  notifications: OutboxWithWake;
+  /** the outbox worker (started by main.ts or server/worker.ts), receipts, the staff log service */
+  notificationParts: NotificationParts;
   /** the simulated WeChat platform, in sandbox mode only */
   sandbox?: { router: Router<AppState>; platform: SandboxPlatform };
   version: string;
@@ -98,12 +130,27 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
   const inFlight = createInFlight();
   const wechatLog = logger.child({ area: 'wechat' });
   const { client: wechat } = createWechat({ db, config, logger: wechatLog, selfUrl, now });
-  const citizens = createCitizenService({ db });
+  const audit = createAuditLog({ now });
+  const staffSessions = createStaffSessionStore({ db, secret: config.sessionSecret, idleMinutes: config.staff.sessionIdleMinutes, absoluteHours: config.staff.sessionAbsoluteHours, now });
+  const loginThrottle = createLoginThrottle({
+    db,
+    now,
+    rules: {
+      windowMinutes: config.staff.rateWindowMinutes,
+      perUsername: config.staff.ratePerUsername,
+      perIp: config.staff.ratePerIp,
+      maxFailures: config.staff.maxFailures,
+      lockoutMinutes: config.staff.lockoutMinutes,
+    },
+  });
+  const staffPasswords = { scrypt: config.staff.scrypt, passwordMinLength: config.staff.passwordMinLength };
+  const notifications = createNotificationOutbox({ now });
+  const citizens = createCitizenService({ db, now, storageKeySecret: config.sessionSecret });
   const sessions = createCitizenSessionService({ db, ttlHours: config.sessionTtlHours, now });
-  const autoReply = createAutoReplyService({ db, now });
+  const autoReply = createAutoReplyService({ db, now, audit });
   const wechatEvents = createWechatEventBus();
   const pushDedupe = createPushDedupe({ db, now });
-  const menus = createMenuService({ db, wechat, config, now, logger: logger.child({ area: 'menu' }) });
+  const menus = createMenuService({ db, wechat, config, now, logger: logger.child({ area: 'menu' }), audit });
   const pushHandler = createPushHandler({
     autoReply,
     citizens,
@@ -141,9 +188,25 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
         })
       : undefined;
 
+  const notificationParts = createNotificationParts({ config, db, now, logger, wechat, wechatEvents, citizens, audit, outbox: notifications });
+  const appointments = createAppointmentService({ db, calendar, usage: usageRecorder, rules: config.appointments, uidDomain: new URL(config.publicBaseUrl).host, notifications, now });
+  const staff = createStaffService({ db, sessions: staffSessions, audit, ...staffPasswords, now });
+  const applications = createApplicationService({
+    db,
+    calendar,
+    audit,
+    notifications,
+    attachments: createAttachmentStore({ db, dir: config.applications.attachmentsDir, maxBytes: config.applications.attachmentMaxBytes }),
+    staffLookup: (id) => staff.get(id).then((v) => ({ role: v.role, disabled: v.disabled }), () => undefined),
+    appointmentsOn: (day) => countAppointmentsOn(db, day),
+    usage: usageRecorder,
+    followUpWorkingDays: config.applications.followUpWorkingDays,
+    now,
+  });
+
   // Housekeeping off the request path: expired dedupe keys, sessions and used OAuth codes.
   const sweeper = setInterval(() => {
-    void Promise.all([pushDedupe.sweep(), sessions.sweep()]).catch((err: unknown) => logger.warn({ err }, 'sweep failed'));
+    void Promise.all([pushDedupe.sweep(), sessions.sweep(), staffSessions.sweep(), loginThrottle.sweep()]).catch((err: unknown) => logger.warn({ err }, 'sweep failed'));
   }, 10 * 60 * 1000);
   sweeper.unref();
 
@@ -171,7 +234,29 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     jssdk: createJssdk({ appId: config.wechat.appId, ticket: () => wechat.jsapiTicket(), allowedOrigins: [config.publicBaseUrl], now }),
     oauth,
     violations: createViolationService({ db, usage: usageRecorder, citizens, limits: config.violations, now }),
-    appointments: createAppointmentService({ db, calendar, usage: usageRecorder, rules: config.appointments, uidDomain: new URL(config.publicBaseUrl).host, now }),
+    appointments,
+    applications,
+    staffAppointments: createAppointmentStaffService({
+      db,
+      calendar,
+      appointments,
+      audit,
+      maxDaysAhead: config.appointments.maxDaysAhead,
+      now,
+      async citizenNames(ids) {
+        const rows = await Promise.all(ids.map(async (id) => [id, (await citizens.findById(id))?.displayName ?? null] as const));
+        return new Map(rows);
+      },
+    }),
+    officeLocations: createOfficeLocationService({ db }),
+    audit,
+    staffSessions,
+    loginThrottle,
+    staffAuth: createStaffAuthService({ db, sessions: staffSessions, throttle: loginThrottle, audit, idleMinutes: config.staff.sessionIdleMinutes, ...staffPasswords, now }),
+    staff,
+    auditReader: createAuditReader({ db }),
+    notifications,
+    notificationParts,
     sandbox,
     version: input.version ?? '0.0.0',
     selfUrl,
@@ -179,6 +264,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     calendar,
     async close() {
       clearInterval(sweeper);
+      await notificationParts.worker.stop(); // sends in flight finish; unstarted claims go back to the queue
       await sandbox?.platform.close(); // pending receipts and pushes in flight
       await usageRecorder.close();
     },

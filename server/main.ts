@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { prepareDatabase, type PreparedDatabase } from '../db/bootstrap';
 import { connectDatabase, type DatabaseHandle } from '../db/connect';
-import { runSeeds } from '../db/seed';
+import { runSeeds, seedStepsFor } from '../db/seed';
+import { DEMO_STAFF, demoStaffLines } from '../db/seed/demo-staff';
+import { startSlotWindow } from './appointments/slot-window';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { createDeps, type Deps } from './deps';
@@ -35,7 +37,7 @@ async function main() {
   if (started.prepared.migrationsApplied) say(`applied ${started.prepared.migrationsApplied} database migration(s)`);
   started.handle = connectDatabase(started.prepared.url, config.database.poolSize);
   if (config.seedDemoData) {
-    const ran = await runSeeds(started.handle.db);
+    const ran = await runSeeds(started.handle.db, seedStepsFor(config));
     if (ran.length) say(`seeded demo data: ${ran.join(', ')}`);
   }
   const buildError = await webBuild;
@@ -57,6 +59,13 @@ async function main() {
   say(`  staff admin        ${base}/admin/`);
   if (config.wechat.mode === 'sandbox') say(`  WeChat sandbox     ${base}/sandbox/`);
   say(`  health / ready     ${base}/healthz  ${base}/readyz`);
+  if (config.wechat.mode === 'sandbox') {
+    const present = await deps.staff.existing(DEMO_STAFF.map((s) => s.username));
+    if (present.length > 0) {
+      say('  demo staff accounts (sandbox only; role, username, password unless changed since):');
+      for (const line of demoStaffLines(present)) say(line);
+    }
+  }
   logger.info({ port, mode: config.wechat.mode, version }, 'listening');
   // The published menu lives in the database; make the platform show it (the sandbox starts
   // empty, a live account may have been edited elsewhere). Not awaited by anything: a platform
@@ -65,6 +74,9 @@ async function main() {
     .ensurePublishedOnPlatform()
     .then((r) => r.action === 'pushed' && say(`published menu ${r.version} to the ${config.wechat.mode === 'sandbox' ? 'sandbox' : 'WeChat'} platform`))
     .catch((err: unknown) => logger.error({ err }, 'could not publish the menu to the platform'));
+  startSlotWindow({ appointments: deps.appointments, logger: logger.child({ area: 'appointments' }), inFlight: deps.inFlight, intervalMs: 60 * 60 * 1000 });
+  // After listen: in sandbox mode the worker sends to this process's own /sandbox.
+  if (config.notifications.workerInServer) deps.notificationParts.worker.start();
 }
 
 /** Stop accepting, let in-flight requests finish, then release what was started. */

@@ -31,7 +31,7 @@ function appHistoryFallback(): Plugin {
 }
 
 // Server routes, including the WeChat simulator's API under /sandbox (server/app.ts API_PREFIXES).
-const proxied = ['/api', '/healthz', '/readyz', '/oauth', '/wechat', '/sandbox/api', '/sandbox/cgi-bin', '/sandbox/sns', '/sandbox/connect'];
+const proxied = ['/api', '/healthz', '/readyz', '/oauth', '/wechat', '/sandbox/api', '/sandbox/cgi-bin', '/sandbox/sns', '/sandbox/connect', '/sandbox/jweixin.js'];
 
 export default defineConfig({
   root: srcDir,

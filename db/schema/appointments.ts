@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, char, date, datetime, index, int, json, mysqlTable, smallint, tinyint, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, boolean, char, date, datetime, decimal, index, int, json, mysqlTable, smallint, tinyint, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 
 /**
  * Appointments (REFERENCE.md "Appointments"): service types, offices, weekly opening hours per
@@ -28,6 +28,9 @@ export const offices = mysqlTable('offices', {
   phone: varchar('phone', { length: 32 }).notNull(),
   counters: smallint('counters', { unsigned: true }).notNull().default(1),
   active: boolean('active').notNull().default(true),
+  /** GCJ-02 coordinates (what wx.openLocation expects); null until staff enter them */
+  latitude: decimal('latitude', { precision: 9, scale: 6, mode: 'number' }),
+  longitude: decimal('longitude', { precision: 9, scale: 6, mode: 'number' }),
 });
 
 /**

@@ -21,6 +21,10 @@ export const citizens = mysqlTable(
     acquisitionSource: varchar('acquisition_source', { length: 64 }),
     /** last time WeChat told us anything about this citizen (push or OAuth) */
     lastSeenAt: datetime('last_seen_at', { mode: 'date', fsp: 3 }),
+    /** 适老化 mode, remembered per citizen so it follows them to another phone */
+    elderMode: boolean('elder_mode').notNull().default(false),
+    /** wants non-essential template notifications (reminders, tips); decisions are always sent */
+    notifyOptional: boolean('notify_optional').notNull().default(true),
     createdAt: datetime('created_at', { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
     updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
   },

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { loadHolidayCalendar } from '../../server/calendar';
 import { toShanghaiDate } from '../../server/calendar/civil-date';
 import { materialiseSlots } from '../../server/appointments/service';
@@ -16,10 +16,11 @@ export const DEMO_APPOINTMENT_SERVICES = [
   { code: 'licence_replacement', name: '驾驶证补证', durationMinutes: 20, materials: ['居民身份证'], sortOrder: 4 },
 ] as const;
 
+/** Coordinates are GCJ-02 (what wx.openLocation takes), made-up but plausible for the districts. */
 export const DEMO_OFFICES = [
-  { name: '示范市车辆管理所（福田业务大厅）', address: '示范市福田区北环大道 7001 号', phone: '0755-12345670', counters: 12 },
-  { name: '南山交警大队车管服务站', address: '示范市南山区科技园南路 18 号', phone: '0755-12345671', counters: 6 },
-  { name: '龙岗交通违法处理窗口', address: '示范市龙岗区龙岗大道 3002 号', phone: '0755-12345672', counters: 4 },
+  { name: '示范市车辆管理所（福田业务大厅）', address: '示范市福田区北环大道 7001 号', phone: '0755-12345670', counters: 12, latitude: 22.559321, longitude: 114.049602 },
+  { name: '南山交警大队车管服务站', address: '示范市南山区科技园南路 18 号', phone: '0755-12345671', counters: 6, latitude: 22.538114, longitude: 113.953487 },
+  { name: '龙岗交通违法处理窗口', address: '示范市龙岗区龙岗大道 3002 号', phone: '0755-12345672', counters: 4, latitude: 22.720968, longitude: 114.246899 },
 ] as const;
 
 /** office index → service codes offered */
@@ -50,4 +51,14 @@ export async function seedDemoAppointments(tx: Transaction): Promise<void> {
   }
   await tx.insert(officeHours).values(hours);
   await materialiseSlots(tx, loadHolidayCalendar({}), { from: toShanghaiDate(Date.now()), days: 30 });
+}
+
+/** For databases seeded before offices had coordinates: fill them in by name, never overwrite. */
+export async function seedDemoOfficeLocations(tx: Transaction): Promise<void> {
+  for (const o of DEMO_OFFICES) {
+    await tx
+      .update(offices)
+      .set({ latitude: o.latitude, longitude: o.longitude })
+      .where(and(eq(offices.name, o.name), isNull(offices.latitude)));
+  }
 }

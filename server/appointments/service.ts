@@ -83,10 +83,11 @@ export interface AppointmentService {
    */
   generateSlots(opts?: { from?: CivilDate; days?: number; officeId?: number; serviceId?: number }): Promise<number>;
   /** Close an office for a date range: unbooked slots in it are removed, booked ones kept for staff to handle. */
-  addClosure(input: { officeId: number; from: CivilDate; to: CivilDate; reason: string }): Promise<void>;
+  /** returns the closure's id; `inTx` runs in the same transaction (e.g. the staff audit row) */
+  addClosure(input: { officeId: number; from: CivilDate; to: CivilDate; reason: string }, inTx?: (tx: Transaction, closureId: number) => Promise<void>): Promise<number>;
   /** staff operations (no H5 route): mark an active booking checked in or a no-show */
-  checkIn(id: number, actor: Actor): Promise<void>;
-  markNoShow(id: number, actor: Actor): Promise<void>;
+  checkIn(id: number, actor: Actor, inTx?: (tx: Transaction) => Promise<void>): Promise<void>;
+  markNoShow(id: number, actor: Actor, inTx?: (tx: Transaction) => Promise<void>): Promise<void>;
 }
 
 const MINUTE = 60_000;
@@ -503,7 +504,7 @@ export function createAppointmentService(deps: {
     await tx.insert(appointmentEvents).values(e);
   }
 
-  async function staffChange(id: number, actor: Actor, to: 'checked_in' | 'no_show') {
+  async function staffChange(id: number, actor: Actor, to: 'checked_in' | 'no_show', inTx?: (tx: Transaction) => Promise<void>) {
     await retrying(() =>
       db.transaction(async (tx) => {
         const row = (await tx.select().from(appointments).where(eq(appointments.id, id)).for('update'))[0];
@@ -521,6 +522,7 @@ export function createAppointmentService(deps: {
           })
           .where(eq(appointments.id, id));
         await audit(tx, { appointmentId: id, action: to, actorType: actor.type, actorId: actor.id, fromSlotId: row.slotId, at });
+        await inTx?.(tx);
       }),
     );
   }
@@ -742,9 +744,9 @@ export function createAppointmentService(deps: {
 
     generateSlots,
 
-    async addClosure(input) {
-      await db.transaction(async (tx) => {
-        await tx.insert(officeClosures).values({ officeId: input.officeId, fromDate: input.from, toDate: input.to, reason: input.reason });
+    async addClosure(input, inTx) {
+      return db.transaction(async (tx) => {
+        const [res] = await tx.insert(officeClosures).values({ officeId: input.officeId, fromDate: input.from, toDate: input.to, reason: input.reason });
         await tx
           .delete(appointmentSlots)
           .where(
@@ -755,10 +757,12 @@ export function createAppointmentService(deps: {
               eq(appointmentSlots.booked, 0),
             ),
           );
+        await inTx?.(tx, res.insertId);
+        return res.insertId;
       });
     },
 
-    checkIn: (id, actor) => staffChange(id, actor, 'checked_in'),
-    markNoShow: (id, actor) => staffChange(id, actor, 'no_show'),
+    checkIn: (id, actor, inTx) => staffChange(id, actor, 'checked_in', inTx),
+    markNoShow: (id, actor, inTx) => staffChange(id, actor, 'no_show', inTx),
   };
 }

@@ -63,3 +63,17 @@ export function regexProblem(pattern: string): string | undefined {
   if (/\\[1-9]/.test(pattern)) return 'back-references are not allowed';
   return undefined;
 }
+
+/** A rule as the admin view receives it. */
+export interface AutoReplyRuleDto {
+  id: number;
+  trigger: (typeof RULE_TRIGGERS)[number];
+  matchType: (typeof MATCH_TYPES)[number] | null;
+  pattern: string | null;
+  priority: number;
+  enabled: boolean;
+  reply: z.infer<typeof storedReplySchema>;
+  note: string | null;
+  createdAt: string;
+  updatedAt: string;
+}

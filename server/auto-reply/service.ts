@@ -1,17 +1,20 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
-import { autoReplyRules, type Database, type StoredReply } from '../../db/schema';
+import { autoReplyRules, type Database, type Executor, type StoredReply } from '../../db/schema';
 import { AppError } from '../http/errors';
 import { parseInput } from '../http/validate';
+import type { AuditActor, AuditLog } from '../staff/audit-types';
 import { ruleInputSchema, type RuleInput } from './schema';
 
 export type AutoReplyRule = typeof autoReplyRules.$inferSelect;
 
 export interface AutoReplyService {
   list(): Promise<AutoReplyRule[]>;
-  create(input: RuleInput): Promise<AutoReplyRule>;
-  update(id: number, input: RuleInput): Promise<AutoReplyRule>;
-  setEnabled(id: number, enabled: boolean): Promise<void>;
-  remove(id: number): Promise<void>;
+  get(id: number): Promise<AutoReplyRule>;
+  /** `by` given: the change and its audit row commit together. */
+  create(input: RuleInput, by?: AuditActor): Promise<AutoReplyRule>;
+  update(id: number, input: RuleInput, by?: AuditActor): Promise<AutoReplyRule>;
+  setEnabled(id: number, enabled: boolean, by?: AuditActor): Promise<void>;
+  remove(id: number, by?: AuditActor): Promise<void>;
   /** The reply for a text message: best keyword rule, else the default rule, else none. */
   forText(content: string): Promise<StoredReply | undefined>;
   forSubscribe(): Promise<StoredReply | undefined>;
@@ -28,7 +31,7 @@ interface Compiled {
   test?: (text: string) => boolean;
 }
 
-export function createAutoReplyService(deps: { db: Database; now?: () => number }): AutoReplyService {
+export function createAutoReplyService(deps: { db: Database; now?: () => number; audit?: AuditLog }): AutoReplyService {
   const now = deps.now ?? Date.now;
   let cache: { at: number; rules: Compiled[] } | null = null;
 
@@ -53,33 +56,53 @@ export function createAutoReplyService(deps: { db: Database; now?: () => number 
   const changed = () => {
     cache = null;
   };
+  /** Run a write, audited in the same transaction when an actor is named. */
+  const audited = <T>(by: AuditActor | undefined, action: string, work: (ex: Executor) => Promise<{ value: T; id: number; detail?: Record<string, unknown> }>) =>
+    deps.db.transaction(async (tx) => {
+      const r = await work(tx);
+      if (by && deps.audit) await deps.audit.record(tx, { actor: by, action, subjectType: 'auto_reply_rule', subjectId: r.id, detail: r.detail });
+      return r.value;
+    });
 
   return {
     list: () => deps.db.select().from(autoReplyRules).orderBy(asc(autoReplyRules.trigger), desc(autoReplyRules.priority), asc(autoReplyRules.id)),
-    async create(input) {
+    get,
+    async create(input, by) {
       const r = parseInput(ruleInputSchema, input, 'AUTO_REPLY_RULE_INVALID');
-      const [res] = await deps.db.insert(autoReplyRules).values({ ...r, matchType: r.matchType ?? null, pattern: r.pattern ?? null, note: r.note ?? null });
-      changed();
-      return get(res.insertId);
-    },
-    async update(id, input) {
-      const r = parseInput(ruleInputSchema, input, 'AUTO_REPLY_RULE_INVALID');
-      await get(id);
-      await deps.db
-        .update(autoReplyRules)
-        .set({ ...r, matchType: r.matchType ?? null, pattern: r.pattern ?? null, note: r.note ?? null, updatedAt: new Date(now()) })
-        .where(eq(autoReplyRules.id, id));
+      const id = await audited(by, 'auto_reply.create', async (ex) => {
+        const [res] = await ex.insert(autoReplyRules).values({ ...r, matchType: r.matchType ?? null, pattern: r.pattern ?? null, note: r.note ?? null });
+        return { value: res.insertId, id: res.insertId, detail: { trigger: r.trigger, enabled: r.enabled } };
+      });
       changed();
       return get(id);
     },
-    async setEnabled(id, enabled) {
+    async update(id, input, by) {
+      const r = parseInput(ruleInputSchema, input, 'AUTO_REPLY_RULE_INVALID');
       await get(id);
-      await deps.db.update(autoReplyRules).set({ enabled, updatedAt: new Date(now()) }).where(eq(autoReplyRules.id, id));
+      await audited(by, 'auto_reply.update', async (ex) => {
+        await ex
+          .update(autoReplyRules)
+          .set({ ...r, matchType: r.matchType ?? null, pattern: r.pattern ?? null, note: r.note ?? null, updatedAt: new Date(now()) })
+          .where(eq(autoReplyRules.id, id));
+        return { value: undefined, id, detail: { trigger: r.trigger, enabled: r.enabled } };
+      });
+      changed();
+      return get(id);
+    },
+    async setEnabled(id, enabled, by) {
+      await get(id);
+      await audited(by, enabled ? 'auto_reply.enable' : 'auto_reply.disable', async (ex) => {
+        await ex.update(autoReplyRules).set({ enabled, updatedAt: new Date(now()) }).where(eq(autoReplyRules.id, id));
+        return { value: undefined, id };
+      });
       changed();
     },
-    async remove(id) {
-      const [res] = await deps.db.delete(autoReplyRules).where(and(eq(autoReplyRules.id, id)));
-      if (res.affectedRows === 0) throw new AppError('AUTO_REPLY_RULE_NOT_FOUND');
+    async remove(id, by) {
+      await audited(by, 'auto_reply.delete', async (ex) => {
+        const [res] = await ex.delete(autoReplyRules).where(and(eq(autoReplyRules.id, id)));
+        if (res.affectedRows === 0) throw new AppError('AUTO_REPLY_RULE_NOT_FOUND');
+        return { value: undefined, id };
+      });
       changed();
     },
     async forText(content) {

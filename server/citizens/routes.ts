@@ -4,6 +4,7 @@ import { AppError } from '../http/errors';
 import type { AppState } from '../http/state';
 import { parseInput } from '../http/validate';
 import { requireCitizen } from './require-citizen';
+import { preferencesPatch, type MeView } from './schema';
 import type { CitizenService } from './service';
 
 export type JssdkSigner = (url: string) => Promise<{ appId: string; timestamp: number; nonceStr: string; signature: string }>;
@@ -17,11 +18,16 @@ export function citizenRoutes(deps: { citizens: CitizenService; jssdk: JssdkSign
   /** Who is signed in: for pages deciding whether to start OAuth. No identifiers leave. */
   router.get('/api/h5/me', requireCitizen({ allowGuest: true }), async (ctx) => {
     if (!ctx.state.citizen) {
-      ctx.body = { data: { guest: true, subscribed: false, displayName: null } };
+      ctx.body = { data: { guest: true, subscribed: false, displayName: null } satisfies MeView };
       return;
     }
-    const c = await deps.citizens.findById(ctx.state.citizen.id);
-    ctx.body = { data: { guest: false, subscribed: Boolean(c?.subscribed), displayName: c?.displayName ?? null } };
+    ctx.body = { data: await deps.citizens.me(ctx.state.citizen.id) };
+  });
+
+  /** The citizen's own settings (elder mode, optional notifications); guests have none to keep. */
+  router.patch('/api/h5/me/preferences', requireCitizen(), async (ctx) => {
+    const patch = parseInput(preferencesPatch, ctx.request.body ?? {});
+    ctx.body = { data: await deps.citizens.updatePreferences(ctx.state.citizen!.id, patch) };
   });
 
   /**

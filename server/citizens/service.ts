@@ -1,5 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { citizens, citizenSessions, type CitizenRow, type Database } from '../../db/schema';
+import { AppError } from '../http/errors';
+import { DEFAULT_PREFERENCES, type CitizenPreferences, type MeView, type PreferencesPatch } from './schema';
 
 /**
  * Citizens as the portal knows them: upserted when they follow or sign in through OAuth. The
@@ -20,10 +23,25 @@ export interface CitizenService {
   /** OAuth sign-in: make sure the citizen exists; a userinfo profile updates name/avatar. */
   signedIn(openid: string, at: Date, profile?: { nickname?: string | null; avatarUrl?: string | null; unionid?: string | null }): Promise<CitizenRow>;
   registerEraser(eraser: Eraser): void;
+  /** What `/api/h5/me` shows a signed-in citizen: no identifiers. */
+  me(citizenId: number): Promise<MeView>;
+  /** The citizen's settings; defaults for an unknown id (so a notification sender never fails on it). */
+  preferences(citizenId: number): Promise<CitizenPreferences>;
+  /** Change some settings and return them all; NOT_FOUND for an unknown id. */
+  updatePreferences(citizenId: number, patch: PreferencesPatch): Promise<CitizenPreferences>;
 }
 
-export function createCitizenService(deps: { db: Database }): CitizenService {
+const preferenceColumns = { elderMode: citizens.elderMode, notifyOptional: citizens.notifyOptional };
+const toPreferences = (row: { elderMode: boolean; notifyOptional: boolean }): CitizenPreferences => ({
+  elderMode: Boolean(row.elderMode),
+  optionalNotifications: Boolean(row.notifyOptional),
+});
+
+export function createCitizenService(deps: { db: Database; now?: () => number; storageKeySecret?: string }): CitizenService {
   const { db } = deps;
+  const storageKeySecret = deps.storageKeySecret ?? 'gp-citizen-storage-key';
+  const storageKey = (citizenId: number) => createHmac('sha256', storageKeySecret).update(`h5-storage:${citizenId}`).digest('base64url').slice(0, 16);
+  const now = deps.now ?? Date.now;
   const erasers: Eraser[] = [];
 
   const findByOpenid = async (openid: string) => (await db.select().from(citizens).where(eq(citizens.openid, openid)).limit(1))[0];
@@ -63,7 +81,18 @@ export function createCitizenService(deps: { db: Database }): CitizenService {
         await tx.delete(citizenSessions).where(eq(citizenSessions.citizenId, row.id));
         await tx
           .update(citizens)
-          .set({ subscribed: false, unsubscribedAt: at, displayName: null, avatarUrl: null, unionid: null, lastSeenAt: at, updatedAt: at })
+          .set({
+            subscribed: false,
+            unsubscribedAt: at,
+            displayName: null,
+            avatarUrl: null,
+            unionid: null,
+            // settings are personal data too: a returning follower starts from the defaults
+            elderMode: DEFAULT_PREFERENCES.elderMode,
+            notifyOptional: DEFAULT_PREFERENCES.optionalNotifications,
+            lastSeenAt: at,
+            updatedAt: at,
+          })
           .where(eq(citizens.id, row.id));
       });
     },
@@ -80,6 +109,34 @@ export function createCitizenService(deps: { db: Database }): CitizenService {
     },
     registerEraser(eraser) {
       erasers.push(eraser);
+    },
+    async me(citizenId) {
+      const c = (await db.select().from(citizens).where(eq(citizens.id, citizenId)).limit(1))[0];
+      return {
+        guest: false,
+        subscribed: Boolean(c?.subscribed),
+        displayName: c?.displayName ?? null,
+        preferences: c ? toPreferences(c) : { ...DEFAULT_PREFERENCES },
+        storageKey: storageKey(citizenId),
+      };
+    },
+    async preferences(citizenId) {
+      const row = (await db.select(preferenceColumns).from(citizens).where(eq(citizens.id, citizenId)).limit(1))[0];
+      return row ? toPreferences(row) : { ...DEFAULT_PREFERENCES };
+    },
+    async updatePreferences(citizenId, patch) {
+      const set: Partial<typeof citizens.$inferInsert> = {};
+      if (patch.elderMode !== undefined) set.elderMode = patch.elderMode;
+      if (patch.optionalNotifications !== undefined) set.notifyOptional = patch.optionalNotifications;
+      // One conditional UPDATE per field set, no read-modify-write: two tabs toggling different
+      // switches at once both keep their change.
+      if (Object.keys(set).length > 0) {
+        set.updatedAt = new Date(now());
+        await db.update(citizens).set(set).where(eq(citizens.id, citizenId));
+      }
+      const row = (await db.select(preferenceColumns).from(citizens).where(eq(citizens.id, citizenId)).limit(1))[0];
+      if (!row) throw new AppError('NOT_FOUND');
+      return toPreferences(row);
     },
   };
 }

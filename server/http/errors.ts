@@ -38,6 +38,7 @@ export const ERRORS = {
   MENU_INVALID: { status: 400, message: 'The menu breaks a platform rule.' },
   MENU_VERSION_NOT_FOUND: { status: 404, message: 'No such menu version.' },
   MENU_NOT_DRAFT: { status: 409, message: 'Only a draft menu can be changed or published.' },
+  MENU_ROLLBACK_INVALID: { status: 409, message: '只能回滚到以前发布过、现已被替换的菜单版本。' },
   // auto-reply rules
   AUTO_REPLY_RULE_INVALID: { status: 400, message: 'The auto-reply rule is not valid.' },
   AUTO_REPLY_RULE_NOT_FOUND: { status: 404, message: 'No such auto-reply rule.' },
@@ -73,6 +74,42 @@ export const ERRORS = {
   APPOINTMENT_CHANGE_CUTOFF: { status: 422, message: '距预约开始时间太近，已不能取消或改约。' },
   APPOINTMENT_NOT_ACTIVE: { status: 409, message: '该预约已取消或已办理，不能再更改。' },
   APPOINTMENT_RESCHEDULE_INVALID: { status: 422, message: '改约只能改到同一业务的其他时段。' },
+  // applications, attachments and 好差评 (citizen- and staff-facing: messages in Chinese)
+  APPLICATION_TYPE_NOT_FOUND: { status: 404, message: '未找到该申请事项。' },
+  APPLICATION_NOT_FOUND: { status: 404, message: '未找到该申请。' },
+  APPLICATION_ANSWERS_INVALID: { status: 400, message: '申请表填写有误，请按提示修改。' },
+  APPLICATION_TRANSITION_NOT_ALLOWED: { status: 409, message: '该申请当前的状态不允许此操作，请刷新后查看。' },
+  APPLICATION_ROLE_FORBIDDEN: { status: 403, message: '您的角色不能对该申请执行此操作。' },
+  APPLICATION_REASON_REQUIRED: { status: 400, message: '请填写原因，申请人将看到这段说明。' },
+  APPLICATION_ASSIGNEE_INVALID: { status: 400, message: '只能分派给在岗的办理人员。' },
+  APPLICATION_RATING_NOT_OPEN: { status: 409, message: '该阶段尚未完成，暂不能评价。' },
+  APPLICATION_ALREADY_RATED: { status: 409, message: '您已评价过该阶段，每个阶段只能评价一次。' },
+  FOLLOW_UP_NOT_FOUND: { status: 404, message: '未找到该差评回访。' },
+  FOLLOW_UP_CLOSED: { status: 409, message: '该差评回访已办结。' },
+  ATTACHMENT_NOT_FOUND: { status: 404, message: '未找到该附件。' },
+  ATTACHMENT_TOO_LARGE: { status: 413, message: '文件太大，请压缩后重新上传。' },
+  ATTACHMENT_TYPE_NOT_ALLOWED: { status: 415, message: '只能上传 JPG、PNG 图片或 PDF 文件。' },
+  ATTACHMENT_EMPTY: { status: 400, message: '文件内容为空，请重新选择。' },
+  // notification log (admin view: messages in Chinese)
+  NOTIFICATION_NOT_FOUND: { status: 404, message: '未找到该通知记录。' },
+  NOTIFICATION_NOT_RETRYABLE: { status: 409, message: '只有发送失败的通知可以重新发送。' },
+  // appointment operations in the admin view (staff-facing)
+  APPOINTMENT_CHECK_IN_NOT_TODAY: { status: 409, message: '只能在预约当天办理签到。' },
+  APPOINTMENT_NO_SHOW_TOO_EARLY: { status: 409, message: '预约时段开始之前不能标记为未到。' },
+  APPOINTMENT_HOURS_INVALID: { status: 400, message: '营业时间设置不正确。' },
+  APPOINTMENT_CLOSURE_INVALID: { status: 400, message: '闭馆日期不正确。' },
+  APPOINTMENT_CLOSURE_NOT_FOUND: { status: 404, message: '未找到该闭馆安排。' },
+  // staff sign-in and accounts (admin view: messages in Chinese)
+  STAFF_LOGIN_FAILED: { status: 401, message: '用户名或密码错误。' },
+  STAFF_LOGIN_LOCKED: { status: 429, message: '登录失败次数过多，该账号已暂时锁定，请稍后再试。' },
+  STAFF_CSRF_INVALID: { status: 403, message: '安全令牌缺失或无效，请刷新页面后重试。' },
+  STAFF_ORIGIN_REJECTED: { status: 403, message: '请求来自其他站点，已拒绝。' },
+  STAFF_NOT_FOUND: { status: 404, message: '未找到该工作人员账号。' },
+  STAFF_USERNAME_TAKEN: { status: 409, message: '该用户名已被使用。' },
+  STAFF_PASSWORD_WEAK: { status: 400, message: '密码太弱：至少10个字符，且不能与用户名相同。' },
+  STAFF_LAST_ADMIN: { status: 409, message: '不能停用或降级最后一个可用的管理员账号。' },
+  STAFF_SELF_CHANGE: { status: 409, message: '不能停用自己的账号或更改自己的角色。' },
+  STAFF_CURRENT_PASSWORD_WRONG: { status: 400, message: '当前密码不正确。' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -114,5 +114,6 @@ export type MenuKind = 'default' | 'conditional';
 export const MENU_KINDS: readonly MenuKind[] = ['default', 'conditional'];
 export type MenuStatus = 'draft' | 'published' | 'superseded';
 
-/** UTF-8 byte length: the unit of every menu limit. */
-export const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+const encoder = new TextEncoder();
+/** UTF-8 byte length: the unit of every menu limit (TextEncoder, so the admin editor runs this module too). */
+export const utf8Bytes = (s: string) => encoder.encode(s).length;

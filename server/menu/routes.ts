@@ -1,23 +1,25 @@
 import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { AppState } from '../http/state';
 import { parseInput } from '../http/validate';
+import { requireStaff } from '../staff/guard';
+import type { StaffPrincipal } from '../staff/roles';
 import { menuCheckBody, menuCreateBody, menuIdParams, menuListQuery, menuUpdateBody, type MenuVersionDto } from './schema';
 import type { MenuService, MenuVersion } from './service';
 
 /**
- * Staff menu API under /api/admin/menu. Staff sign-in does not exist yet, so whoever mounts
- * these routes must supply the guard (it runs before every route) and say who the actor is;
- * there is deliberately no default that lets an anonymous caller publish.
+ * Staff menu API under /api/admin/menu. Every route names its roles: reading versions (and the
+ * live check) is open to all staff, evaluators included (they compare menu versions); drafting,
+ * publishing and rollback to admins and supervisors. Publishes and rollbacks are audited by the
+ * service in the transaction that records them.
  */
-export function menuRoutes(deps: {
-  menus: MenuService;
-  guard: Middleware<AppState>;
-  /** the signed-in staff member, recorded as created_by / published_by */
-  actor: (ctx: Context) => string;
-}) {
+export function menuRoutes(deps: { menus: MenuService }) {
   const router = new Router<AppState>({ prefix: '/api/admin/menu' });
-  router.use(deps.guard);
+  const read = requireStaff('admin', 'supervisor', 'clerk', 'evaluator');
+  const edit = requireStaff('admin', 'supervisor');
+  /** the guard ran first, so there is a staff member */
+  const staffOf = (ctx: Context & { state: AppState }): StaffPrincipal => ctx.state.staff!;
+  const actor = (s: StaffPrincipal) => `staff:${s.username}`;
 
   const present = (v: MenuVersion): MenuVersionDto => ({
     id: v.id,
@@ -36,45 +38,53 @@ export function menuRoutes(deps: {
     problems: v.problems.map((p) => ({ path: p.path, button: p.button, rule: p.rule, message: p.message })),
   });
 
-  router.get('/versions', async (ctx) => {
+  router.get('/versions', read, async (ctx) => {
     const q = parseInput(menuListQuery, ctx.query);
     ctx.body = { data: (await deps.menus.list(q)).map(present) };
   });
 
-  router.post('/versions', async (ctx) => {
+  router.post('/versions', edit, async (ctx) => {
     const b = parseInput(menuCreateBody, ctx.request.body);
-    const v = await deps.menus.createDraft({ menu: b.menu, kind: b.kind, matchRule: b.matchRule ?? undefined, note: b.note, createdBy: deps.actor(ctx) });
+    const v = await deps.menus.createDraft({ menu: b.menu, kind: b.kind, matchRule: b.matchRule ?? undefined, note: b.note, createdBy: actor(staffOf(ctx)) });
     ctx.status = 201;
     ctx.body = { data: present(v) };
   });
 
-  router.get('/versions/:id', async (ctx) => {
+  router.get('/versions/:id', read, async (ctx) => {
     const { id } = parseInput(menuIdParams, ctx.params);
     ctx.body = { data: present(await deps.menus.get(id)) };
   });
 
-  router.put('/versions/:id', async (ctx) => {
+  router.put('/versions/:id', edit, async (ctx) => {
     const { id } = parseInput(menuIdParams, ctx.params);
     const b = parseInput(menuUpdateBody, ctx.request.body);
     ctx.body = { data: present(await deps.menus.updateDraft(id, b)) };
   });
 
-  router.get('/versions/:id/preview', async (ctx) => {
+  router.get('/versions/:id/preview', read, async (ctx) => {
     const { id } = parseInput(menuIdParams, ctx.params);
     ctx.body = { data: await deps.menus.preview(id) };
   });
 
-  router.post('/versions/:id/publish', async (ctx) => {
+  router.post('/versions/:id/publish', edit, async (ctx) => {
     const { id } = parseInput(menuIdParams, ctx.params);
-    ctx.body = { data: present(await deps.menus.publish(id, deps.actor(ctx))) };
+    const staff = staffOf(ctx);
+    ctx.body = { data: present(await deps.menus.publish(id, actor(staff), { actor: { staffId: staff.id } })) };
   });
 
-  router.post('/check', (ctx) => {
+  router.post('/versions/:id/rollback', edit, async (ctx) => {
+    const { id } = parseInput(menuIdParams, ctx.params);
+    const staff = staffOf(ctx);
+    ctx.status = 201;
+    ctx.body = { data: present(await deps.menus.rollback(id, actor(staff), { actor: { staffId: staff.id } })) };
+  });
+
+  router.post('/check', read, (ctx) => {
     const b = parseInput(menuCheckBody, ctx.request.body);
     ctx.body = { data: deps.menus.check(b) };
   });
 
-  router.get('/current', async (ctx) => {
+  router.get('/current', read, async (ctx) => {
     const cur = await deps.menus.currentPublished();
     ctx.body = {
       data: cur && {

@@ -4,6 +4,7 @@ import { menuVersions, type Database, type Executor } from '../../db/schema';
 import type { Config } from '../config';
 import { AppError } from '../http/errors';
 import type { Logger } from '../logger';
+import type { AuditActor, AuditLog } from '../staff/audit-types';
 import { WechatApiError, WechatUnavailableError } from '../wechat/api/errors';
 import type { MenuApi, WechatMenu } from '../wechat/api/menu';
 import type { MatchRule, MenuKind, MenuModel, MenuStatus } from './model';
@@ -66,11 +67,24 @@ export interface MenuService {
   check(input: { menu: unknown; kind?: MenuKind; matchRule?: unknown }): { problems: MenuProblem[] };
   /** The JSON publishing would send (after validation), for an editor's preview. */
   preview(id: number): Promise<WechatMenu & { matchrule?: MatchRule }>;
-  publish(id: number, publishedBy: string): Promise<MenuVersion>;
+  /** `audit.actor` given: the publish is audited in the transaction that records it. */
+  publish(id: number, publishedBy: string, audit?: PublishAudit): Promise<MenuVersion>;
+  /**
+   * Publish an earlier version again, as a new version (its own `mv` label, so usage before and
+   * after the rollback stays apart). The source must have been published once.
+   */
+  rollback(sourceId: number, publishedBy: string, audit?: { actor: AuditActor }): Promise<MenuVersion>;
   /** The published default menu (usage attribution, phone emulator); cached briefly. */
   currentPublished(): Promise<PublishedMenu | null>;
   /** Push the database's published menus to the platform where it differs (start-up). */
   ensurePublishedOnPlatform(): Promise<EnsureResult>;
+}
+
+export interface PublishAudit {
+  actor: AuditActor;
+  /** default `menu.publish` */
+  action?: string;
+  detail?: Record<string, unknown>;
 }
 
 export interface MenuServiceDeps {
@@ -79,6 +93,8 @@ export interface MenuServiceDeps {
   config: Pick<Config, 'publicBaseUrl'>;
   now?: () => number;
   logger?: Logger;
+  /** publishes and rollbacks are audited when the caller names an actor */
+  audit?: AuditLog;
   /** how long currentPublished() may answer from memory (default 5 s) */
   cacheMs?: number;
   /** seconds to wait for another instance's publish (default 30) */
@@ -290,7 +306,7 @@ export function createMenuService(deps: MenuServiceDeps): MenuService {
       return rule ? { ...payload, matchrule: rule } : payload;
     },
 
-    async publish(id, publishedBy) {
+    async publish(id, publishedBy, audit) {
       const result = await withPublishLock(async () => {
         const row = await loadRow(db, id);
         if (row.status !== 'draft') throw new AppError('MENU_NOT_DRAFT');
@@ -339,6 +355,15 @@ export function createMenuService(deps: MenuServiceDeps): MenuService {
             // The record keeps exactly the model that went out.
             .set({ status: 'published', menu: model, publishedAt: new Date(now()), publishedBy, publishError: null, wechatMenuId })
             .where(eq(menuVersions.id, id));
+          if (audit && deps.audit) {
+            await deps.audit.record(tx, {
+              actor: audit.actor,
+              action: audit.action ?? 'menu.publish',
+              subjectType: 'menu_version',
+              subjectId: id,
+              detail: { version: row.version, kind: row.kind, ...audit.detail },
+            });
+          }
         });
         await record.catch((err: unknown) => {
           // The platform already shows it; the next start-up sync will put the recorded one back.
@@ -357,6 +382,21 @@ export function createMenuService(deps: MenuServiceDeps): MenuService {
         return id;
       });
       return toView(await loadRow(db, result));
+    },
+
+    async rollback(sourceId, publishedBy, audit) {
+      const source = await loadRow(db, sourceId);
+      if (source.status === 'draft') throw new AppError('MENU_ROLLBACK_INVALID');
+      if (source.status === 'published') throw new AppError('MENU_ROLLBACK_INVALID', '该版本就是当前发布的菜单，无需回滚。');
+      const draft = await service.createDraft({
+        menu: fromJson(source.menu),
+        kind: source.kind as MenuKind,
+        matchRule: source.matchRule === null ? undefined : fromJson(source.matchRule),
+        note: `回滚至 ${source.version}`,
+        createdBy: publishedBy,
+      });
+      // A rejected publish leaves this draft with its publish_error, visible in the history.
+      return service.publish(draft.id, publishedBy, audit && { actor: audit.actor, action: 'menu.rollback', detail: { rollbackOf: source.version } });
     },
 
     async currentPublished() {

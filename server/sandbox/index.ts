@@ -5,6 +5,7 @@ import { mountControlRoutes } from './control-routes';
 import type { SandboxOptions } from './core';
 import { endpoint, PREFIX } from './endpoint';
 import { createPlatform, type SandboxPlatform } from './platform';
+import { mountJssdkRoutes } from './jssdk-routes';
 import { mountAuthorizeRoute } from './routes-authorize';
 import { mountCgiRoutes } from './routes-cgi';
 import { mountUserRoutes } from './routes-cgi-users';
@@ -34,6 +35,7 @@ export function createSandbox(opts: SandboxOptions): { router: Router<AppState>;
   mountUserRoutes(router, core);
   mountSnsRoutes(router, core);
   mountAuthorizeRoute(router, core);
+  mountJssdkRoutes(router, core);
   mountControlRoutes(router, platform, { afterReset: opts.afterReset, portalCookies: opts.portalCookies ?? [] });
 
   router.get('/avatar/:spec/:size', (ctx) => {

@@ -44,6 +44,14 @@ export const SANDBOX_TEMPLATES: readonly SandboxTemplate[] = [
     example: '预约业务：驾驶证换证\n办理地点：市车管所第一服务大厅\n预约时间：2024年5月6日 09:00\n温馨提示：请携带身份证原件',
   },
   {
+    template_id: tid('AppointmentCancelled'),
+    title: '预约取消通知',
+    primary_industry: '政府相关',
+    deputy_industry: '公共服务',
+    content: '预约业务：{{thing1.DATA}}\n办理地点：{{thing2.DATA}}\n预约时间：{{time3.DATA}}\n预约号：{{character_string4.DATA}}',
+    example: '预约业务：驾驶证换证\n办理地点：市车管所第一服务大厅\n预约时间：2024年5月6日 09:00-10:00\n预约号：A0012',
+  },
+  {
     template_id: tid('ViolationNotice'),
     title: '交通违法提醒',
     primary_industry: '政府相关',

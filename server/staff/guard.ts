@@ -10,10 +10,12 @@ import type { StaffRole } from './roles';
  */
 export function requireStaff(...roles: [StaffRole, ...StaffRole[]]) {
   const allowed = new Set<StaffRole>(roles);
-  return async function mustBeStaff(ctx: Context & { state: AppState }, next: Next) {
+  const mustBeStaff = async function mustBeStaff(ctx: Context & { state: AppState }, next: Next) {
     const staff = ctx.state.staff;
     if (!staff) throw new AppError('UNAUTHENTICATED');
     if (!allowed.has(staff.role)) throw new AppError('FORBIDDEN');
     return next();
   };
+  // Readable by the authorization-matrix test, which walks every /api/admin route.
+  return Object.assign(mustBeStaff, { staffRoles: [...allowed] as readonly StaffRole[] });
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usageEvents } from '../../db/schema';
 import { launchChromium, startWebServer, usageRowsUntil } from '../support/browser';
 import { testDb, uniq } from '../support/db';
+import { createStaff } from '../support/staff-agent';
 
 let browser: Browser;
 let web: Awaited<ReturnType<typeof startWebServer>>;
@@ -54,6 +55,9 @@ describe('web apps in Chromium', () => {
 
   it('the admin status page shows the server ready', async () => {
     const page = await browser.newPage();
+    // The admin view needs a staff session (issue 5); sign in through the API, the cookie is the context's.
+    const staff = await createStaff(testDb().db, { role: 'evaluator' });
+    expect((await page.request.post(`${web.base}/api/admin/login`, { data: { username: staff.username, password: staff.password } })).status()).toBe(200);
     await page.goto(`${web.base}/admin/`);
     await expect.poll(() => page.locator('#status-title').textContent()).toBe('系统状态');
     await expect.poll(() => page.getByText('就绪', { exact: true }).count(), { timeout: 10_000 }).toBeGreaterThan(0);

@@ -35,6 +35,7 @@ export function createTestApp(opts: { env?: Record<string, string>; db?: Databas
     DATABASE_URL: workerDatabaseUrl(),
     WEB_BUILD: 'never',
     USAGE_FLUSH_INTERVAL_MS: '60000', // tests flush explicitly unless they test the timer
+    STAFF_PASSWORD_SCRYPT_N: '1024', // staff password hashing at test cost; the default (2^17) costs 128 MiB per hash
     ...opts.env,
   });
   const logs = captureLogger();

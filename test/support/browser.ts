@@ -47,7 +47,8 @@ export async function holdPhoneAs(page: Page, base: string, citizen: { openid: s
   let user = listed.data.find((u) => u.openid === citizen.openid);
   if (!user) {
     const created = await page.request.post(`${base}/sandbox/api/users`, { data: { openid: citizen.openid, nickname: citizen.displayName } });
-    user = ((await created.json()) as { data: { id: string; openid: string } }).data;
+    // POST /sandbox/api/users answers { data: { user, push? } }
+    user = ((await created.json()) as { data: { user: { id: string; openid: string } } }).data.user;
   }
   const phone = await page.request.post(`${base}/sandbox/api/phone`, { data: { userId: user.id } });
   if (phone.status() !== 200) throw new Error(`could not hand the phone to ${citizen.displayName}: ${phone.status()}`);

@@ -1,93 +1,165 @@
-import type { Context, Next } from 'koa';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { menuVersions } from '../../../db/schema';
+import { and, eq } from 'drizzle-orm';
+import type supertest from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { auditEntries, menuVersions, wechatCredentials } from '../../../db/schema';
 import { DEFAULT_MENU } from '../../../db/seed/default-menu';
-import { AppError } from '../../../server/http/errors';
-import { menuRoutes } from '../../../server/menu/routes';
-import { createMenuService } from '../../../server/menu/service';
-import type { MenuApi, WechatMenu } from '../../../server/wechat/api/menu';
-import { createTestApp } from '../../support/app';
+import type { MenuModel } from '../../../server/menu/model';
+import type { StaffRole } from '../../../server/staff/roles';
 import { testDb } from '../../support/db';
+import { signedInStaff } from '../../support/staff-agent';
+import { startSandboxServer } from '../wechat-api/support';
+import { checkMatrix, staffAgents } from './role-matrix';
 
-/** The staff menu API over the real service and database, with a stand-in for menu/create. */
+/**
+ * The staff menu API as the app mounts it (/api/admin/menu, staff sessions, CSRF), publishing
+ * through the real API client to the simulated platform.
+ */
 
-const sent: WechatMenu[] = [];
-const menuApi = {
-  async create(menu: WechatMenu) {
-    sent.push(menu);
-    return { errcode: 0, errmsg: 'ok' };
-  },
-} as unknown as MenuApi;
-
-const menus = createMenuService({ db: testDb().db, wechat: { menu: menuApi }, config: { publicBaseUrl: 'https://portal.example.gov.cn' }, cacheMs: 0 });
-const guard = async (ctx: Context, next: Next) => {
-  if (ctx.get('x-test-staff') !== 'wang') throw new AppError('UNAUTHENTICATED');
-  await next();
-};
-const t = createTestApp({ routers: [menuRoutes({ menus, guard, actor: (ctx) => `staff:${ctx.get('x-test-staff')}` })] });
-afterAll(() => t.close());
+let sb: Awaited<ReturnType<typeof startSandboxServer>>;
+let agents: Record<StaffRole, supertest.Agent>;
+let supervisor: { agent: supertest.Agent; staff: { id: number; username: string } };
+beforeAll(async () => {
+  sb = await startSandboxServer();
+  agents = await staffAgents(sb.app);
+  supervisor = await signedInStaff(sb.app, 'supervisor');
+});
+afterAll(async () => {
+  await sb.close();
+});
 beforeEach(async () => {
+  sb.platform.reset();
   await testDb().db.delete(menuVersions);
-  sent.length = 0;
+  await testDb().db.delete(wechatCredentials);
+  sb.app.deps.wechat.tokens.clearMemory();
 });
 
-const staff = { 'x-test-staff': 'wang' };
+const SMALL: MenuModel = { button: [{ type: 'click', name: '办事指南', key: 'guide' }] };
+const withTop = (name: string): MenuModel => ({ button: [{ name, sub_button: [{ type: 'view', name: '违法查询', key: 'violations', url: '/h5/violations' }] }, { type: 'click', name: '联系我们', key: 'contact' }] });
+type PlatformMenu = { menu: { button: Array<{ name: string; sub_button: Array<{ url?: string }> }> } };
+const platformTops = () => (sb.platform.menu() as PlatformMenu | undefined)?.menu.button.map((b) => b.name);
 
-describe('staff menu API', () => {
-  it('refuses callers the guard does not admit', async () => {
-    const res = await t.request.get('/api/admin/menu/versions');
-    expect(res.status).toBe(401);
-    const pub = await t.request.post('/api/admin/menu/versions/1/publish');
-    expect(pub.status).toBe(401);
+async function draft(menu: MenuModel = SMALL): Promise<number> {
+  const res = await supervisor.agent.post('/api/admin/menu/versions').send({ menu });
+  expect(res.status).toBe(201);
+  return res.body.data.id as number;
+}
+async function published(menu: MenuModel = SMALL): Promise<number> {
+  const id = await draft(menu);
+  expect((await supervisor.agent.post(`/api/admin/menu/versions/${id}/publish`)).status).toBe(200);
+  return id;
+}
+
+describe('who may do what', () => {
+  it('reads are open to all staff, drafts, publishes and rollbacks to admins and supervisors; anonymous is 401', async () => {
+    const read: StaffRole[] = ['admin', 'supervisor', 'clerk', 'evaluator'];
+    const edit: StaffRole[] = ['admin', 'supervisor'];
+    const existing = await draft();
+    await published(withTop('查询'));
+    const old = await published(withTop('旧版'));
+    await published(withTop('新版')); // `old` is now superseded
+    await checkMatrix(sb.app, agents, [
+      { method: 'get', path: () => '/api/admin/menu/versions', roles: read, ok: 200 },
+      { method: 'get', path: () => `/api/admin/menu/versions/${existing}`, roles: read, ok: 200 },
+      { method: 'get', path: () => `/api/admin/menu/versions/${existing}/preview`, roles: read, ok: 200 },
+      { method: 'get', path: () => '/api/admin/menu/current', roles: read, ok: 200 },
+      { method: 'post', path: () => '/api/admin/menu/check', body: () => ({ menu: SMALL }), roles: read, ok: 200 },
+      { method: 'post', path: () => '/api/admin/menu/versions', body: () => ({ menu: SMALL }), roles: edit, ok: 201 },
+      { method: 'put', path: () => `/api/admin/menu/versions/${existing}`, body: () => ({ note: '改' }), roles: edit, ok: 200 },
+      { method: 'post', path: async () => `/api/admin/menu/versions/${await draft()}/publish`, roles: edit, ok: 200 },
+      { method: 'post', path: () => `/api/admin/menu/versions/${old}/rollback`, roles: edit, ok: 201 },
+    ]);
+  });
+});
+
+describe('validation for the editor', () => {
+  it('publishing a menu that breaks the platform rules is MENU_INVALID with every problem naming its button', async () => {
+    const long = '交通违法查询服务'; // 24 bytes, limit 16
+    const id = await draft({ button: [{ type: 'click', name: long, key: 'k' }, { name: '办事', sub_button: [{ type: 'view', name: '预约', url: 'ftp://x' }] }] });
+    const shown = await supervisor.agent.get(`/api/admin/menu/versions/${id}`);
+    expect(shown.body.data.problems.map((p: { rule: string }) => p.rule)).toEqual(['name_bytes', 'url_format']);
+
+    const res = await supervisor.agent.post(`/api/admin/menu/versions/${id}/publish`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('MENU_INVALID');
+    expect(res.body.error.message).toBe(`按钮 "${long}": name is 24 bytes, limit 16 (and 1 more problem)`);
+    expect(res.body.error.details).toEqual([
+      { path: 'button.0.name', button: long, rule: 'name_bytes', message: `按钮 "${long}": name is 24 bytes, limit 16` },
+      { path: 'button.1.sub_button.0.url', button: '办事 › 预约', rule: 'url_format', message: expect.stringContaining('url must be an http(s) address') },
+    ]);
+    expect(sb.platform.menu()).toBeUndefined();
+
+    const four = { button: [SMALL.button[0]!, { ...SMALL.button[0]!, key: 'b' }, { ...SMALL.button[0]!, key: 'c' }, { ...SMALL.button[0]!, key: 'd' }] };
+    const check = await agents.clerk.post('/api/admin/menu/check').send({ menu: four });
+    expect(check.status).toBe(200);
+    expect(check.body.data.problems).toMatchObject([{ rule: 'top_count', button: null }]);
+
+    // A sub-button with sub-buttons is not a menu at all: refused before it is stored.
+    const shape = await supervisor.agent.post('/api/admin/menu/versions').send({ menu: { button: [{ name: 'a', sub_button: [{ name: 'b', sub_button: [] }] }] } });
+    expect(shape.status).toBe(400);
+    expect(shape.body.error).toMatchObject({ code: 'MENU_INVALID', details: [{ rule: 'nesting', button: 'a › b' }] });
   });
 
-  it('draft → edit → check → preview → publish → current', async () => {
-    const created = await t.request.post('/api/admin/menu/versions').set(staff).send({ menu: { button: [{ type: 'click', name: '办事指南', key: 'guide' }] }, note: '草稿' });
-    expect(created.status).toBe(201);
-    const draft = created.body.data;
-    expect(draft).toMatchObject({ status: 'draft', createdBy: 'staff:wang', note: '草稿', problems: [], version: `v${draft.id}` });
-    expect(draft.createdAt).toMatch(/Z$/);
-
-    const updated = await t.request.put(`/api/admin/menu/versions/${draft.id}`).set(staff).send({ menu: DEFAULT_MENU });
-    expect(updated.body.data.menu).toEqual(DEFAULT_MENU);
-
-    const check = await t.request.post('/api/admin/menu/check').set(staff).send({ menu: { button: [{ name: '办事服务', sub_button: [{ type: 'view', name: '预约', url: '/admin' }] }] } });
-    expect(check.body.data.problems).toMatchObject([{ rule: 'url_format', button: '办事服务 › 预约' }]);
-
-    const preview = await t.request.get(`/api/admin/menu/versions/${draft.id}/preview`).set(staff);
-    expect(preview.body.data.button[0].sub_button[0].url).toContain('/oauth/start?return=');
-    expect(sent).toHaveLength(0);
-
-    const published = await t.request.post(`/api/admin/menu/versions/${draft.id}/publish`).set(staff);
-    expect(published.status).toBe(200);
-    expect(published.body.data).toMatchObject({ status: 'published', publishedBy: 'staff:wang' });
-    expect(sent).toHaveLength(1);
-
-    const current = await t.request.get('/api/admin/menu/current').set(staff);
-    expect(current.body.data).toMatchObject({ id: draft.id, version: draft.version });
-    expect(current.body.data.items).toHaveLength(9);
-
-    const list = await t.request.get('/api/admin/menu/versions?status=published').set(staff);
-    expect(list.body.data.map((v: { id: number }) => v.id)).toEqual([draft.id]);
-  });
-
-  it('errors use the error table: invalid menu names the button, unknown id, not a draft', async () => {
-    const long = '交通违法查询服务';
-    const created = await t.request.post('/api/admin/menu/versions').set(staff).send({ menu: { button: [{ type: 'click', name: long, key: 'k' }] } });
-    const id = created.body.data.id;
-    const pub = await t.request.post(`/api/admin/menu/versions/${id}/publish`).set(staff);
-    expect(pub.status).toBe(400);
-    expect(pub.body.error).toMatchObject({ code: 'MENU_INVALID', message: `按钮 "${long}": name is 24 bytes, limit 16` });
-    expect(pub.body.error.details).toMatchObject([{ path: 'button.0.name', rule: 'name_bytes', button: long }]);
-
-    expect((await t.request.get('/api/admin/menu/versions/999999').set(staff)).body.error.code).toBe('MENU_VERSION_NOT_FOUND');
-    await t.request.put(`/api/admin/menu/versions/${id}`).set(staff).send({ menu: DEFAULT_MENU });
-    await t.request.post(`/api/admin/menu/versions/${id}/publish`).set(staff);
-    const again = await t.request.put(`/api/admin/menu/versions/${id}`).set(staff).send({ note: 'x' });
+  it('a body outside the contract is VALIDATION_FAILED; unknown ids and non-drafts use their own codes', async () => {
+    const bad = await supervisor.agent.post('/api/admin/menu/versions').send({ menu: SMALL, extra: 1 });
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    expect((await supervisor.agent.get('/api/admin/menu/versions/999999999')).body.error.code).toBe('MENU_VERSION_NOT_FOUND');
+    expect((await supervisor.agent.get('/api/admin/menu/versions/abc')).body.error.code).toBe('VALIDATION_FAILED');
+    const id = await published();
+    const again = await supervisor.agent.put(`/api/admin/menu/versions/${id}`).send({ note: 'x' });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('MENU_NOT_DRAFT');
+  });
+});
 
-    const bad = await t.request.post('/api/admin/menu/versions').set(staff).send({ menu: DEFAULT_MENU, extra: 1 });
-    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+describe('publish and rollback reach the platform', () => {
+  it('publish shows the new menu on the platform; rollback publishes the earlier menu again as a new version; both are audited', async () => {
+    const first = await published(DEFAULT_MENU);
+    expect(platformTops()).toEqual(['查询服务', '办事服务', '互动服务']);
+    const second = await published(withTop('新查询'));
+    expect(platformTops()).toEqual(['新查询', '联系我们']);
+
+    const res = await supervisor.agent.post(`/api/admin/menu/versions/${first}/rollback`);
+    expect(res.status).toBe(201);
+    const rolled = res.body.data;
+    expect(rolled).toMatchObject({ status: 'published', note: `回滚至 v${first}`, publishedBy: `staff:${supervisor.staff.username}`, menu: DEFAULT_MENU });
+    expect(rolled.id).toBeGreaterThan(second);
+    expect(platformTops()).toEqual(['查询服务', '办事服务', '互动服务']);
+    // Usage after the rollback is attributed to the new version, not the old one.
+    const url = (sb.platform.menu() as PlatformMenu).menu.button[0]!.sub_button[0]!.url!;
+    expect(decodeURIComponent(url)).toContain(`mv=${rolled.version}`);
+
+    const list = await agents.evaluator.get('/api/admin/menu/versions');
+    const status = Object.fromEntries(list.body.data.map((v: { id: number; status: string }) => [v.id, v.status]));
+    expect(status).toMatchObject({ [first]: 'superseded', [second]: 'superseded', [rolled.id]: 'published' });
+    expect((await agents.clerk.get('/api/admin/menu/current')).body.data).toMatchObject({ id: rolled.id });
+
+    const audit = await testDb().db.select().from(auditEntries).where(and(eq(auditEntries.subjectType, 'menu_version'), eq(auditEntries.actorId, supervisor.staff.id)));
+    const byVersion = Object.fromEntries(audit.map((a) => [a.subjectId, a]));
+    expect(byVersion[String(first)]).toMatchObject({ action: 'menu.publish', actorType: 'staff' });
+    expect(byVersion[String(second)]).toMatchObject({ action: 'menu.publish' });
+    expect(byVersion[String(rolled.id)]).toMatchObject({ action: 'menu.rollback', detail: { rollbackOf: `v${first}`, version: rolled.version } });
+  });
+
+  it('only a version that was live and has been replaced can be rolled back to', async () => {
+    const d = await draft();
+    const toDraft = await supervisor.agent.post(`/api/admin/menu/versions/${d}/rollback`);
+    expect(toDraft.status).toBe(409);
+    expect(toDraft.body.error.code).toBe('MENU_ROLLBACK_INVALID');
+    const live = await published();
+    const toLive = await supervisor.agent.post(`/api/admin/menu/versions/${live}/rollback`);
+    expect(toLive.body.error).toMatchObject({ code: 'MENU_ROLLBACK_INVALID', message: '该版本就是当前发布的菜单，无需回滚。' });
+    expect((await supervisor.agent.post('/api/admin/menu/versions/999999999/rollback')).body.error.code).toBe('MENU_VERSION_NOT_FOUND');
+  });
+
+  it('a platform refusal during rollback leaves the new version a draft with the error, and the live menu as it was', async () => {
+    const first = await published(DEFAULT_MENU);
+    await published(withTop('新查询'));
+    sb.platform.setFaults({ latencyMs: 0, templateQuotaExhausted: false, endpoints: { '/cgi-bin/menu/create': { errcode: 40018, rate: 1, times: 1 } } });
+    const res = await supervisor.agent.post(`/api/admin/menu/versions/${first}/rollback`);
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('WECHAT_API_FAILED');
+    expect(platformTops()).toEqual(['新查询', '联系我们']);
+    const drafts = (await supervisor.agent.get('/api/admin/menu/versions?status=draft')).body.data;
+    expect(drafts[0]).toMatchObject({ note: `回滚至 v${first}`, publishError: expect.stringMatching(/^errcode 40018/) });
   });
 });

@@ -17,3 +17,7 @@ export const fetchAppointment = (id: number) => withSignIn(() => apiGet<Appointm
 export const cancelAppointment = (id: number) => withSignIn(() => apiPost<AppointmentView>(`/api/h5/appointments/${id}/cancel`, {}));
 export const rescheduleAppointment = (id: number, slotId: number) =>
   withSignIn(() => apiPost<AppointmentView>(`/api/h5/appointments/${id}/reschedule`, { slotId }));
+
+export type { OfficeLocationView } from '../../../server/appointments/office-locations';
+export const fetchOfficeLocation = (officeId: number) =>
+  apiGet<import('../../../server/appointments/office-locations').OfficeLocationView>(`/api/h5/offices/${officeId}/location`);

@@ -1,6 +1,11 @@
 /**
- * 长辈模式 (elder-friendly mode): larger type and stronger contrast, switched by a class on
- * <html> so every page and Vant component follows (styles.css), remembered per device.
+ * 长辈模式 (elder-friendly mode): larger type, stronger contrast and a simpler layout, switched
+ * by a class on <html> so every page and Vant component follows (styles.css).
+ *
+ * Remembered in two places: this phone's localStorage, read before the first render so the
+ * page never jumps size (and the only memory a guest has), and the citizen's account on the
+ * server, which wins once we know who is signed in, so the setting follows them to another
+ * phone. Switching writes both (preferences.ts does the server part).
  */
 import { ref } from 'vue';
 
@@ -15,10 +20,11 @@ function readStored(): boolean {
   }
 }
 
-/** Shared state: the hall's switch and any later page read the same ref. */
+/** Shared state: the hall's switch, 我的设置 and any layout that simplifies read the same ref. */
 export const elderMode = ref(false);
 
-export function setElderMode(on: boolean): void {
+/** Show the mode and remember it on this phone (no server call). */
+export function applyElderMode(on: boolean): void {
   elderMode.value = on;
   document.documentElement.classList.toggle(ELDER_CLASS, on);
   try {

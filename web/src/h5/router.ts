@@ -1,5 +1,9 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import HallPage from './pages/HallPage.vue';
+import { BOOKING_STEPS, STEP_ROUTE } from './booking-steps';
+
+/** A booking step's route: the parent page renders the step, this renders nothing. */
+const StepMarker = { render: () => null };
 
 const DEFAULT_TITLE = '交管服务大厅';
 
@@ -24,10 +28,18 @@ const routes: RouteRecordRaw[] = [
     meta: { page: 'h5.vehicles', title: '我的车辆' },
   },
   {
-    path: '/appointments',
-    name: 'appointments',
+    // Each step is a child route (booking-steps.ts): the page stays mounted while the phone's
+    // Back button walks the steps; the children render nothing themselves.
+    path: STEP_ROUTE.service.path,
+    name: STEP_ROUTE.service.name,
     component: () => import('./pages/AppointmentBookPage.vue'),
-    meta: { page: 'h5.appointments', title: '预约办理' },
+    meta: { page: STEP_ROUTE.service.page, title: '预约办理' },
+    children: BOOKING_STEPS.filter((s) => s !== 'service').map((s) => ({
+      path: STEP_ROUTE[s].path.slice(STEP_ROUTE.service.path.length + 1),
+      name: STEP_ROUTE[s].name,
+      component: StepMarker,
+      meta: { page: STEP_ROUTE[s].page, title: '预约办理' },
+    })),
   },
   {
     path: '/appointments/mine',
@@ -40,6 +52,30 @@ const routes: RouteRecordRaw[] = [
     name: 'appointment-detail',
     component: () => import('./pages/AppointmentDetailPage.vue'),
     meta: { page: 'h5.appointment_detail', title: '预约详情' },
+  },
+  {
+    path: '/settings',
+    name: 'settings',
+    component: () => import('./pages/SettingsPage.vue'),
+    meta: { page: 'h5.settings', title: '我的设置' },
+  },
+  {
+    path: '/applications/new',
+    name: 'application-new',
+    component: () => import('./pages/applications/ApplyPage.vue'),
+    meta: { page: 'h5.application_new', title: '在线申请' },
+  },
+  {
+    path: '/applications',
+    name: 'applications',
+    component: () => import('./pages/applications/MyApplicationsPage.vue'),
+    meta: { page: 'h5.applications', title: '我的办件' },
+  },
+  {
+    path: '/applications/:id(\\d+)',
+    name: 'application-detail',
+    component: () => import('./pages/applications/ApplicationDetailPage.vue'),
+    meta: { page: 'h5.application_detail', title: '办件详情' },
   },
   // Services not built yet land here too, so a menu pointing ahead of the code degrades politely.
   {

@@ -1,0 +1,67 @@
+import { and, eq, lt, sql } from 'drizzle-orm';
+import { notificationReceipts, notifications, type Database, type Executor, type NotificationStatus } from '../../db/schema';
+import type { TemplateReceipt } from '../wechat/event-bus';
+
+/** What a TEMPLATESENDJOBFINISH status means for the row (REFERENCE "Notifications"). */
+export function receiptOutcome(status: string): { status: NotificationStatus; code?: string } {
+  const s = status.trim().toLowerCase();
+  if (s === 'success') return { status: 'delivered' };
+  if (s.includes('user block')) return { status: 'permanent_failure', code: 'WECHAT_USER_BLOCK' };
+  // `failed: system failed` and anything newer: WeChat could not deliver, we did nothing wrong.
+  return { status: 'temporary_failure', code: 'WECHAT_SYSTEM_FAILED' };
+}
+
+export interface ReceiptHandler {
+  /** Applies a receipt to its `sent` row; one that arrives before the row says `sent` is parked. */
+  handle(r: TemplateReceipt): Promise<void>;
+  /** After a worker wrote `sent` with this msgid: apply a receipt that was parked meanwhile. */
+  applyParked(msgid: string): Promise<void>;
+  /** Parked receipts for msgids we never sent (or sent elsewhere) are dropped after a day. */
+  sweep(): Promise<number>;
+}
+
+/**
+ * The race: WeChat may push the receipt before the worker has written `sent` and the msgid.
+ * Both sides write first and read second: the handler parks the receipt and then retries its
+ * UPDATE; the worker writes `sent` and then looks for a parked receipt. Whichever comes second
+ * sees the other's committed write, so the receipt is applied exactly once and never lost.
+ * A receipt for an unknown msgid changes nothing.
+ */
+export function createReceiptHandler(deps: { db: Database; now: () => number }): ReceiptHandler {
+  const { db } = deps;
+
+  async function apply(exec: Executor, msgid: string, status: string, at: Date): Promise<boolean> {
+    const outcome = receiptOutcome(status);
+    const [res] = await exec
+      .update(notifications)
+      .set({
+        status: outcome.status,
+        updatedAt: at,
+        ...(outcome.status === 'delivered' ? { deliveredAt: at } : { finishedAt: at, lastErrorCode: outcome.code ?? null, lastErrorMessage: `receipt: ${status.slice(0, 200)}` }),
+      })
+      .where(and(eq(notifications.msgid, msgid), eq(notifications.status, 'sent')));
+    return res.affectedRows > 0;
+  }
+
+  return {
+    async handle(r) {
+      const at = new Date(deps.now());
+      if (await apply(db, r.msgId, r.status, at)) return;
+      await db
+        .insert(notificationReceipts)
+        .values({ msgid: r.msgId, status: r.status.slice(0, 64), receivedAt: at })
+        .onDuplicateKeyUpdate({ set: { status: sql`VALUES(${notificationReceipts.status})` } });
+      if (await apply(db, r.msgId, r.status, at)) await db.delete(notificationReceipts).where(eq(notificationReceipts.msgid, r.msgId));
+    },
+    async applyParked(msgid) {
+      const parked = (await db.select().from(notificationReceipts).where(eq(notificationReceipts.msgid, msgid)).limit(1))[0];
+      if (!parked) return;
+      await apply(db, msgid, parked.status, parked.receivedAt);
+      await db.delete(notificationReceipts).where(eq(notificationReceipts.msgid, msgid));
+    },
+    async sweep() {
+      const [res] = await db.delete(notificationReceipts).where(lt(notificationReceipts.receivedAt, new Date(deps.now() - 24 * 3_600_000)));
+      return res.affectedRows;
+    },
+  };
+}

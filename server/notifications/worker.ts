@@ -1,0 +1,313 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { notificationControl, notifications, type Database, type NotificationRow, type NotificationStatus } from '../../db/schema';
+import { addDays, shanghaiStartOfDay, toShanghaiDate } from '../calendar/civil-date';
+import type { Logger } from '../logger';
+import type { TemplateMessage, TemplateSendResult } from '../wechat/api/template';
+import { WechatApiError, WechatUnavailableError } from '../wechat/api/errors';
+import type { ReceiptHandler } from './receipts';
+import { renderNotification, type TemplateIds } from './templates';
+import type { NotificationKind } from './types';
+
+/** errcodes after which sending the same message again cannot succeed (PROTOCOL §7.4). */
+export const PERMANENT_ERRCODES: ReadonlySet<number> = new Set([40003, 40036, 40037, 43004, 43101, 47001, 47003, 48001]);
+export const QUOTA_ERRCODE = 45009;
+const QUOTA_CONTROL = 'quota';
+
+export interface WorkerSettings {
+  pollIntervalMs: number;
+  batchSize: number;
+  concurrency: number;
+  claimTtlMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAgeMs: number;
+  reminderIntervalMs: number;
+}
+
+export interface NotificationWorkerDeps {
+  db: Database;
+  now: () => number;
+  logger: Logger;
+  /** the template send (deps.wechat.template.send) */
+  send(message: TemplateMessage): Promise<TemplateSendResult>;
+  citizens: {
+    findById(id: number): Promise<{ openid: string; subscribed: boolean } | undefined>;
+    preferences(id: number): Promise<{ optionalNotifications: boolean }>;
+  };
+  receipts: ReceiptHandler;
+  publicBaseUrl: string;
+  templateIds: TemplateIds;
+  settings: WorkerSettings;
+  /** the day-before reminder job, run every reminderIntervalMs by the loop */
+  reminders?: { run(): Promise<number> };
+  random?: () => number;
+  /** names this process's claims (default host:pid:random) */
+  owner?: string;
+}
+
+export interface NotificationWorker {
+  readonly owner: string;
+  start(): void;
+  /** Stops claiming, lets sends in flight finish, hands unstarted claims back; resolves when idle. */
+  stop(): Promise<void>;
+  /** Look for work now (after an enqueue in this process). */
+  wake(): void;
+  /** One claim-and-send round; the number of rows claimed. (The loop's step; tests call it.) */
+  runOnce(): Promise<number>;
+  /** the shared quota pause, if sending is paused now */
+  pausedUntil(): Promise<Date | undefined>;
+}
+
+/** The next 00:00 in Beijing, when WeChat's daily template quota resets. */
+export const nextBeijingMidnight = (nowMs: number): Date => shanghaiStartOfDay(addDays(toShanghaiDate(nowMs), 1));
+
+type Outcome =
+  | { kind: 'sent'; msgid: string; templateId: string }
+  | { kind: 'final'; status: Extract<NotificationStatus, 'permanent_failure' | 'temporary_failure' | 'suppressed'>; code: string; message: string; attempted: boolean }
+  | { kind: 'retry'; code: string; message: string }
+  | { kind: 'paused'; until: Date };
+
+/**
+ * The outbox worker. Claims due rows in a short transaction with `FOR UPDATE SKIP LOCKED` (so
+ * any number of processes share the work without waiting on each other), marks them `sending`
+ * with a claim that expires, sends outside the transaction, then records the outcome with an
+ * UPDATE conditional on still holding the claim. A crashed worker's rows become due again when
+ * their claim expires; the resend carries the same `client_msg_id`, so WeChat (within its
+ * 10-minute window) answers the first msgid instead of delivering twice.
+ */
+export function createNotificationWorker(deps: NotificationWorkerDeps): NotificationWorker {
+  const { db, settings, logger } = deps;
+  const random = deps.random ?? Math.random;
+  const owner = deps.owner ?? `${hostname().slice(0, 30)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  let running = false;
+  let stopping = false;
+  let loopDone: Promise<void> | undefined;
+  let wakeSleeper: (() => void) | undefined;
+  let woken = false;
+  let nextReminderAt = 0;
+  /** local copy of the shared pause, so a batch does not ask the database per row */
+  let localPause: Date | undefined;
+
+  const at = () => new Date(deps.now());
+
+  async function pausedUntil(): Promise<Date | undefined> {
+    const row = (await db.select().from(notificationControl).where(eq(notificationControl.name, QUOTA_CONTROL)).limit(1))[0];
+    const until = row?.pausedUntil ?? undefined;
+    return until && until.getTime() > deps.now() ? until : undefined;
+  }
+
+  async function pause(until: Date) {
+    localPause = until;
+    const t = at();
+    await db
+      .insert(notificationControl)
+      .values({ name: QUOTA_CONTROL, pausedUntil: until, reason: 'WECHAT_45009', updatedAt: t })
+      .onDuplicateKeyUpdate({ set: { pausedUntil: until, reason: 'WECHAT_45009', updatedAt: t } });
+    logger.warn({ until: until.toISOString() }, 'template quota reached (45009): sending paused until the quota resets');
+  }
+
+  async function claim(): Promise<NotificationRow[]> {
+    const t = at();
+    const expires = new Date(t.getTime() + settings.claimTtlMs);
+    return db.transaction(async (tx) => {
+      // One status per query: the (status, next_attempt_at) index then yields rows in order and
+      // the scan stops at LIMIT. With `status IN (…)` MariaDB sorts all due rows first and locks
+      // every one of them, which leaves nothing for the other workers to take.
+      const due = (status: 'sending' | 'queued', limit: number) =>
+        tx
+          .select()
+          .from(notifications)
+          .where(and(eq(notifications.status, status), lte(notifications.nextAttemptAt, t)))
+          .orderBy(asc(notifications.nextAttemptAt))
+          .limit(limit)
+          .for('update', { skipLocked: true });
+      const retaken = await due('sending', settings.batchSize); // claims that expired: their worker died
+      const rows = retaken.length < settings.batchSize ? [...retaken, ...(await due('queued', settings.batchSize - retaken.length))] : retaken;
+      if (rows.length === 0) return [];
+      // next_attempt_at doubles as the claim expiry: the claim query needs one index only.
+      await tx
+        .update(notifications)
+        .set({ status: 'sending', claimOwner: owner, claimExpiresAt: expires, nextAttemptAt: expires, updatedAt: t })
+        .where(inArray(notifications.id, rows.map((r) => r.id)));
+      return rows;
+    });
+  }
+
+  const mine = (id: number) => and(eq(notifications.id, id), eq(notifications.status, 'sending'), eq(notifications.claimOwner, owner));
+
+  function backoffMs(attempts: number): number {
+    const exp = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+    return Math.round(exp / 2 + random() * (exp / 2)); // "equal jitter": spread, never below half
+  }
+
+  async function decide(row: NotificationRow): Promise<Outcome> {
+    const citizen = await deps.citizens.findById(row.citizenId);
+    if (!citizen?.openid) return { kind: 'final', status: 'permanent_failure', code: 'NOTIFICATION_RECIPIENT_UNKNOWN', message: 'no such citizen', attempted: false };
+    if (!citizen.subscribed) return { kind: 'final', status: 'permanent_failure', code: 'NOTIFICATION_RECIPIENT_NOT_FOLLOWING', message: 'the citizen does not follow the account', attempted: false };
+    if (!row.essential && !(await deps.citizens.preferences(row.citizenId)).optionalNotifications) {
+      return { kind: 'final', status: 'suppressed', code: 'NOTIFICATION_OPTED_OUT', message: 'the citizen turned optional notifications off', attempted: false };
+    }
+    const rendered = renderNotification({ id: row.id, kind: row.kind as NotificationKind, payload: row.payload, queuedAt: row.queuedAt }, deps);
+    if (!rendered.ok) return { kind: 'final', status: 'permanent_failure', code: rendered.code, message: rendered.message, attempted: false };
+    if (localPause && localPause.getTime() > deps.now()) return { kind: 'paused', until: localPause };
+    const { templateId, url, data } = rendered.message;
+    try {
+      // A stable id per row: a resend after a lost answer or a retaken claim is deduplicated by WeChat.
+      const res = await deps.send({ touser: citizen.openid, template_id: templateId, url, client_msg_id: `ntf-${row.id}`, data });
+      return { kind: 'sent', msgid: res.msgid, templateId };
+    } catch (err) {
+      if (err instanceof WechatApiError) {
+        if (err.errcode === QUOTA_ERRCODE) return { kind: 'paused', until: nextBeijingMidnight(deps.now()) };
+        const code = `WECHAT_${err.errcode}`;
+        if (PERMANENT_ERRCODES.has(err.errcode)) return { kind: 'final', status: 'permanent_failure', code, message: `WeChat refused the message (errcode ${err.errcode})`, attempted: true };
+        return { kind: 'retry', code, message: `WeChat errcode ${err.errcode}` };
+      }
+      if (err instanceof WechatUnavailableError) return { kind: 'retry', code: 'WECHAT_UNAVAILABLE', message: `WeChat unreachable (${err.reason})` };
+      logger.error({ err, notificationId: row.id }, 'notification send failed unexpectedly');
+      return { kind: 'retry', code: 'NOTIFICATION_SEND_ERROR', message: 'unexpected error while sending' };
+    }
+  }
+
+  async function record(row: NotificationRow, outcome: Outcome): Promise<void> {
+    const t = at();
+    const released = { claimOwner: null, claimExpiresAt: null, updatedAt: t };
+    switch (outcome.kind) {
+      case 'sent': {
+        const [res] = await db
+          .update(notifications)
+          .set({ ...released, status: 'sent', msgid: outcome.msgid, templateId: outcome.templateId, sentAt: t, attempts: sql`${notifications.attempts} + 1`, lastErrorCode: null, lastErrorMessage: null })
+          .where(mine(row.id));
+        if (res.affectedRows === 0) logger.warn({ notificationId: row.id }, 'claim lost before sent was recorded (the retaking worker resends with the same client_msg_id)');
+        else await deps.receipts.applyParked(outcome.msgid);
+        return;
+      }
+      case 'final':
+        await db
+          .update(notifications)
+          .set({
+            ...released,
+            status: outcome.status,
+            finishedAt: t,
+            lastErrorCode: outcome.code,
+            lastErrorMessage: outcome.message,
+            ...(outcome.attempted ? { attempts: sql`${notifications.attempts} + 1` } : {}),
+          })
+          .where(mine(row.id));
+        return;
+      case 'retry': {
+        const attempts = row.attempts + 1;
+        const expired = t.getTime() - row.queuedAt.getTime() >= settings.maxAgeMs;
+        await db
+          .update(notifications)
+          .set(
+            expired
+              ? { ...released, status: 'temporary_failure', attempts, finishedAt: t, lastErrorCode: outcome.code, lastErrorMessage: `gave up after ${attempts} attempts: ${outcome.message}` }
+              : { ...released, status: 'queued', attempts, nextAttemptAt: new Date(t.getTime() + backoffMs(attempts)), lastErrorCode: outcome.code, lastErrorMessage: outcome.message },
+          )
+          .where(mine(row.id));
+        return;
+      }
+      case 'paused':
+        // Back in the queue for when the quota resets; no attempt is counted.
+        await db.update(notifications).set({ ...released, status: 'queued', nextAttemptAt: outcome.until }).where(mine(row.id));
+        return;
+    }
+  }
+
+  async function processRow(row: NotificationRow): Promise<void> {
+    const outcome = await decide(row);
+    if (outcome.kind === 'paused' && (!localPause || localPause.getTime() < outcome.until.getTime())) await pause(outcome.until);
+    await record(row, outcome);
+  }
+
+  /** Claimed rows not started (stopping, or an error in the batch) go back to the queue at once. */
+  async function release(rows: NotificationRow[]) {
+    for (const row of rows) {
+      await db.update(notifications).set({ status: 'queued', claimOwner: null, claimExpiresAt: null, nextAttemptAt: at(), updatedAt: at() }).where(mine(row.id));
+    }
+  }
+
+  async function runOnce(): Promise<number> {
+    if (localPause && localPause.getTime() <= deps.now()) localPause = undefined;
+    localPause ??= await pausedUntil();
+    if (localPause) return 0;
+    const rows = await claim();
+    const queue = [...rows];
+    const lanes = Array.from({ length: Math.min(settings.concurrency, queue.length) }, async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        if (stopping) {
+          queue.unshift(row);
+          return;
+        }
+        try {
+          await processRow(row);
+        } catch (err) {
+          // The claim expires and the row is retried; nothing is lost.
+          logger.error({ err, notificationId: row.id }, 'recording a notification outcome failed');
+        }
+      }
+    });
+    await Promise.all(lanes);
+    if (queue.length) await release(queue);
+    return rows.length;
+  }
+
+  function sleep(ms: number) {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeSleeper = undefined;
+        resolve();
+      }
+      wakeSleeper = done;
+      if (woken || stopping) done();
+    });
+  }
+
+  async function loop() {
+    while (!stopping) {
+      woken = false;
+      let claimed = 0;
+      try {
+        if (deps.reminders && deps.now() >= nextReminderAt) {
+          nextReminderAt = deps.now() + settings.reminderIntervalMs;
+          const n = await deps.reminders.run();
+          if (n) logger.info({ reminders: n }, 'appointment reminders queued');
+          await deps.receipts.sweep();
+        }
+        claimed = await runOnce();
+      } catch (err) {
+        logger.error({ err }, 'notification worker round failed');
+      }
+      // A full batch means more is probably due: go again without sleeping.
+      if (claimed < settings.batchSize || stopping) await sleep(settings.pollIntervalMs);
+    }
+  }
+
+  return {
+    owner,
+    start() {
+      if (running) return;
+      running = true;
+      stopping = false;
+      loopDone = loop();
+    },
+    async stop() {
+      if (!running) return;
+      stopping = true;
+      wakeSleeper?.();
+      await loopDone;
+      running = false;
+    },
+    wake() {
+      woken = true;
+      // A short delay: the enqueueing transaction commits after enqueue() returns.
+      if (wakeSleeper) setTimeout(() => wakeSleeper?.(), 20).unref();
+    },
+    runOnce,
+    pausedUntil,
+  };
+}
