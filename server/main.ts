@@ -8,12 +8,12 @@ import { startSlotWindow } from './appointments/slot-window';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { createDeps, type Deps } from './deps';
-import { createLogger } from './logger';
+import { createLogger, stdoutDestination } from './logger';
 import { ensureWebBuild } from './web-build';
 
 /** Process entry: config → database → migrate → seed → app → listen; graceful shutdown. */
 const config = loadConfig();
-const logger = createLogger({ level: config.logLevel });
+const logger = createLogger({ level: config.logLevel, destination: stdoutDestination() });
 const say = (m: string) => process.stdout.write(`[govportal] ${m}\n`);
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -77,6 +77,7 @@ async function main() {
   startSlotWindow({ appointments: deps.appointments, logger: logger.child({ area: 'appointments' }), inFlight: deps.inFlight, intervalMs: 60 * 60 * 1000 });
   // After listen: in sandbox mode the worker sends to this process's own /sandbox.
   if (config.notifications.workerInServer) deps.notificationParts.worker.start();
+  if (config.reports.rollupInServer) deps.reportJobs.start();
 }
 
 /** Stop accepting, let in-flight requests finish, then release what was started. */

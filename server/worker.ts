@@ -2,7 +2,7 @@ import { prepareDatabase, type PreparedDatabase } from '../db/bootstrap';
 import { connectDatabase, type DatabaseHandle } from '../db/connect';
 import { loadConfig } from './config';
 import { createDeps, type Deps } from './deps';
-import { createLogger } from './logger';
+import { createLogger, stdoutDestination } from './logger';
 
 /**
  * `npm run worker`: the notification outbox worker (and the day-before reminder job) alone, with
@@ -12,7 +12,7 @@ import { createLogger } from './logger';
  * SIGTERM/SIGINT: stop claiming, let sends in flight finish, hand back unstarted claims, exit.
  */
 const config = loadConfig();
-const logger = createLogger({ level: config.logLevel });
+const logger = createLogger({ level: config.logLevel, destination: stdoutDestination() });
 const say = (m: string) => process.stdout.write(`[govportal worker] ${m}\n`);
 const started: { prepared?: PreparedDatabase; handle?: DatabaseHandle; deps?: Deps } = {};
 
@@ -25,9 +25,12 @@ async function release() {
 async function main() {
   started.prepared = await prepareDatabase(config, say);
   started.handle = connectDatabase(started.prepared.url, config.database.poolSize);
-  const deps = (started.deps = createDeps({ config, logger, db: started.handle.db }));
+  // The simulator (phone, receipts) lives in the server process: this one only calls it.
+  const deps = (started.deps = createDeps({ config, logger, db: started.handle.db, withSandbox: false }));
   deps.notificationParts.worker.start();
-  say(`sending notifications (${config.wechat.mode} mode), owner ${deps.notificationParts.worker.owner}`);
+  deps.reportJobs.start(); // usage rollups and retention (a named lock: one process at a time)
+  const target = config.wechat.mode === 'sandbox' ? `the sandbox at ${deps.selfUrl.get()}/sandbox` : 'WeChat';
+  say(`sending notifications to ${target} (${config.wechat.mode} mode), owner ${deps.notificationParts.worker.owner}`);
 }
 
 let stopping = false;

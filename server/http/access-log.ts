@@ -17,7 +17,9 @@ export function accessLog() {
           path: ctx.path,
           status: ctx.status,
           ms: Math.round(ms * 10) / 10,
-          bytes: ctx.response.length,
+          // Koa computes the length of an object body by serialising it: that would stringify every
+          // JSON answer twice (1.4 % of CPU in the lookup benchmark), so only ready bodies report it.
+          bytes: ctx.body === null || ctx.body === undefined || typeof ctx.body === 'string' || Buffer.isBuffer(ctx.body) ? ctx.response.length : undefined,
           ip: ctx.ip,
         },
         'request',
