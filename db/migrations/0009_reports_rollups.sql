@@ -11,7 +11,7 @@ CREATE TABLE `report_day_citizens` (
 	`dim_id` int unsigned NOT NULL,
 	`day` date NOT NULL,
 	`citizen_id` int unsigned NOT NULL,
-	CONSTRAINT `report_day_citizens_dim_id_day_citizen_id_pk` PRIMARY KEY(`dim_id`,`day`,`citizen_id`)
+	CONSTRAINT `report_day_citizens_pk` PRIMARY KEY(`dim_id`,`day`,`citizen_id`)
 );
 --> statement-breakpoint
 CREATE TABLE `report_dims` (
@@ -32,7 +32,7 @@ CREATE TABLE `report_event_daily` (
 	`detail` varchar(100) NOT NULL,
 	`events` int unsigned NOT NULL,
 	`visits` int unsigned NOT NULL,
-	CONSTRAINT `report_event_daily_kind_day_source_name_menu_key_menu_version_entry_detail_pk` PRIMARY KEY(`kind`,`day`,`source`,`name`,`menu_key`,`menu_version`,`entry`,`detail`)
+	CONSTRAINT `report_event_daily_pk` PRIMARY KEY(`kind`,`day`,`source`,`name`,`menu_key`,`menu_version`,`entry`,`detail`)
 );
 --> statement-breakpoint
 CREATE TABLE `report_funnel_daily` (
@@ -42,7 +42,7 @@ CREATE TABLE `report_funnel_daily` (
 	`funnel` varchar(16) NOT NULL,
 	`step` tinyint NOT NULL,
 	`visits` int unsigned NOT NULL,
-	CONSTRAINT `report_funnel_daily_day_entry_menu_version_funnel_step_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`funnel`,`step`)
+	CONSTRAINT `report_funnel_daily_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`funnel`,`step`)
 );
 --> statement-breakpoint
 CREATE TABLE `report_hourly_visits` (
@@ -51,7 +51,7 @@ CREATE TABLE `report_hourly_visits` (
 	`entry` varchar(8) NOT NULL,
 	`menu_version` varchar(32) NOT NULL,
 	`visits` int unsigned NOT NULL,
-	CONSTRAINT `report_hourly_visits_day_hour_entry_menu_version_pk` PRIMARY KEY(`day`,`hour`,`entry`,`menu_version`)
+	CONSTRAINT `report_hourly_visits_pk` PRIMARY KEY(`day`,`hour`,`entry`,`menu_version`)
 );
 --> statement-breakpoint
 CREATE TABLE `report_path_daily` (
@@ -60,7 +60,7 @@ CREATE TABLE `report_path_daily` (
 	`menu_version` varchar(32) NOT NULL,
 	`path` varchar(255) NOT NULL,
 	`visits` int unsigned NOT NULL,
-	CONSTRAINT `report_path_daily_day_entry_menu_version_path_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`path`)
+	CONSTRAINT `report_path_daily_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`path`)
 );
 --> statement-breakpoint
 CREATE TABLE `report_state` (
@@ -80,7 +80,7 @@ CREATE TABLE `report_steps_daily` (
 	`menu_version` varchar(32) NOT NULL,
 	`steps` smallint NOT NULL,
 	`visits` int unsigned NOT NULL,
-	CONSTRAINT `report_steps_daily_day_entry_menu_version_steps_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`steps`)
+	CONSTRAINT `report_steps_daily_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`steps`)
 );
 --> statement-breakpoint
 CREATE TABLE `report_task_daily` (
@@ -91,7 +91,7 @@ CREATE TABLE `report_task_daily` (
 	`started` int unsigned NOT NULL,
 	`completed` int unsigned NOT NULL,
 	`failed` int unsigned NOT NULL,
-	CONSTRAINT `report_task_daily_day_entry_menu_version_task_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`task`)
+	CONSTRAINT `report_task_daily_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`task`)
 );
 --> statement-breakpoint
 CREATE TABLE `report_task_durations` (
@@ -101,7 +101,7 @@ CREATE TABLE `report_task_durations` (
 	`task` varchar(64) NOT NULL,
 	`bucket` smallint NOT NULL,
 	`visits` int unsigned NOT NULL,
-	CONSTRAINT `report_task_durations_day_entry_menu_version_task_bucket_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`task`,`bucket`)
+	CONSTRAINT `report_task_durations_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`task`,`bucket`)
 );
 --> statement-breakpoint
 CREATE TABLE `report_transition_daily` (
@@ -111,7 +111,7 @@ CREATE TABLE `report_transition_daily` (
 	`from_page` varchar(64) NOT NULL,
 	`to_page` varchar(64) NOT NULL,
 	`moves` int unsigned NOT NULL,
-	CONSTRAINT `report_transition_daily_day_entry_menu_version_from_page_to_page_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`from_page`,`to_page`)
+	CONSTRAINT `report_transition_daily_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`from_page`,`to_page`)
 );
 --> statement-breakpoint
 CREATE TABLE `report_visit_daily` (
@@ -120,7 +120,7 @@ CREATE TABLE `report_visit_daily` (
 	`menu_version` varchar(32) NOT NULL,
 	`visit_class` varchar(12) NOT NULL,
 	`visits` int unsigned NOT NULL,
-	CONSTRAINT `report_visit_daily_day_entry_menu_version_visit_class_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`visit_class`)
+	CONSTRAINT `report_visit_daily_pk` PRIMARY KEY(`day`,`entry`,`menu_version`,`visit_class`)
 );
 --> statement-breakpoint
 CREATE TABLE `report_visits` (

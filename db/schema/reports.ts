@@ -62,7 +62,7 @@ export const reportVisitDaily = mysqlTable(
     visitClass: varchar('visit_class', { length: 12 }).notNull(),
     visits: int('visits', { unsigned: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.entry, t.menuVersion, t.visitClass] })],
+  (t) => [primaryKey({ name: 'report_visit_daily_pk', columns: [t.day, t.entry, t.menuVersion, t.visitClass] })],
 );
 
 /** Steps from entry to the first task action (-1: no task action; capped at 20). */
@@ -75,7 +75,7 @@ export const reportStepsDaily = mysqlTable(
     steps: smallint('steps').notNull(),
     visits: int('visits', { unsigned: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.entry, t.menuVersion, t.steps] })],
+  (t) => [primaryKey({ name: 'report_steps_daily_pk', columns: [t.day, t.entry, t.menuVersion, t.steps] })],
 );
 
 /** Per task: visits that started, completed, failed (without completing) it. */
@@ -90,7 +90,7 @@ export const reportTaskDaily = mysqlTable(
     completed: int('completed', { unsigned: true }).notNull(),
     failed: int('failed', { unsigned: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.entry, t.menuVersion, t.task] })],
+  (t) => [primaryKey({ name: 'report_task_daily_pk', columns: [t.day, t.entry, t.menuVersion, t.task] })],
 );
 
 /** Time to complete a task within a visit, in logarithmic buckets (docs/evaluation.md). */
@@ -104,7 +104,7 @@ export const reportTaskDurations = mysqlTable(
     bucket: smallint('bucket').notNull(),
     visits: int('visits', { unsigned: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.entry, t.menuVersion, t.task, t.bucket] })],
+  (t) => [primaryKey({ name: 'report_task_durations_pk', columns: [t.day, t.entry, t.menuVersion, t.task, t.bucket] })],
 );
 
 /** The first screens of a visit up to its first task action, joined with ' > '. */
@@ -117,7 +117,7 @@ export const reportPathDaily = mysqlTable(
     path: varchar('path', { length: 255 }).notNull(),
     visits: int('visits', { unsigned: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.entry, t.menuVersion, t.path] })],
+  (t) => [primaryKey({ name: 'report_path_daily_pk', columns: [t.day, t.entry, t.menuVersion, t.path] })],
 );
 
 /** Consecutive screens within a visit (previous → next page). */
@@ -131,7 +131,7 @@ export const reportTransitionDaily = mysqlTable(
     toPage: varchar('to_page', { length: 64 }).notNull(),
     moves: int('moves', { unsigned: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.entry, t.menuVersion, t.fromPage, t.toPage] })],
+  (t) => [primaryKey({ name: 'report_transition_daily_pk', columns: [t.day, t.entry, t.menuVersion, t.fromPage, t.toPage] })],
 );
 
 /** Visits by the last funnel step they reached (0: none). */
@@ -145,7 +145,7 @@ export const reportFunnelDaily = mysqlTable(
     step: tinyint('step').notNull(),
     visits: int('visits', { unsigned: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.entry, t.menuVersion, t.funnel, t.step] })],
+  (t) => [primaryKey({ name: 'report_funnel_daily_pk', columns: [t.day, t.entry, t.menuVersion, t.funnel, t.step] })],
 );
 
 /**
@@ -167,7 +167,7 @@ export const reportEventDaily = mysqlTable(
     events: int('events', { unsigned: true }).notNull(),
     visits: int('visits', { unsigned: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.day, t.source, t.name, t.menuKey, t.menuVersion, t.entry, t.detail] })],
+  (t) => [primaryKey({ name: 'report_event_daily_pk', columns: [t.kind, t.day, t.source, t.name, t.menuKey, t.menuVersion, t.entry, t.detail] })],
 );
 
 /** Visit starts by Shanghai hour of day (weekday is derived from the day). */
@@ -180,7 +180,7 @@ export const reportHourlyVisits = mysqlTable(
     menuVersion: varchar('menu_version', { length: 32 }).notNull(),
     visits: int('visits', { unsigned: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.hour, t.entry, t.menuVersion] })],
+  (t) => [primaryKey({ name: 'report_hourly_visits_pk', columns: [t.day, t.hour, t.entry, t.menuVersion] })],
 );
 
 /** Dimension names of the per-day citizen sets (`all`, `menu:<key>`, `menu:<mv>:<key>`, `task:<name>`). */
@@ -213,7 +213,7 @@ export const reportDayCitizens = mysqlTable(
     day: date('day', { mode: 'string' }).notNull(),
     citizenId: int('citizen_id', { unsigned: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.dimId, t.day, t.citizenId] })],
+  (t) => [primaryKey({ name: 'report_day_citizens_pk', columns: [t.dimId, t.day, t.citizenId] })],
 );
 
 export type ReportVisitRow = typeof reportVisits.$inferSelect;
