@@ -18,6 +18,7 @@ import type { AppState } from './http/state';
 import { staticFiles, WEB_APPS } from './http/static';
 import { notificationRoutes } from './notifications/routes';
 import { oauthRoutes } from './oauth/routes';
+import { reportRoutes } from './reports/routes';
 import { systemRoutes } from './system/routes';
 import { usageRoutes } from './usage/routes';
 import { violationRoutes } from './violations/routes';
@@ -86,6 +87,7 @@ export function createApp(deps: Deps, opts: { extraRouters?: Router<AppState>[] 
     autoReplyRoutes({ autoReply: deps.autoReply }),
     officeLocationRoutes({ officeLocations: deps.officeLocations }),
     notificationRoutes({ notificationAdmin: deps.notificationParts.admin }),
+    reportRoutes({ reports: deps.reports, reportExports: deps.reportExports }),
     // The simulated platform exists only in sandbox mode; live mode mounts none of it.
     ...(config.wechat.mode === 'sandbox' ? [deps.sandbox!.router] : []),
   ];

@@ -137,6 +137,21 @@ const envSchema = z
     WECHAT_TEMPLATE_APPOINTMENT_CANCELLED: z.string().regex(/^[\w-]{1,64}$/, 'a template id').optional(),
     // -------------------------------------------------------------------------------------------
 
+    // --- Evaluator reports (server/reports) ----------------------------------------------------
+    /** run the rollup job (visits, rollups, retention) inside the server process; the job takes a named lock, so several may run */
+    REPORTS_ROLLUP_IN_SERVER: bool.default(true),
+    /** how often the rollup job looks for usage events that have become final */
+    REPORTS_ROLLUP_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
+    /** minutes an event may reach the table after it happened and still be counted (beyond the 30-minute visit idle time) */
+    REPORTS_LATE_MARGIN_MINUTES: int(0, 24 * 60).default(10),
+    /** raw usage events older than this are deleted once rolled up */
+    USAGE_RETENTION_DAYS: int(1, 3650).default(180),
+    /** CSV exports suppress rows about fewer than this many citizens */
+    REPORTS_MIN_CELL: int(1, 1000).default(5),
+    /** menu items with a smaller share of all taps are flagged unused (0..1) */
+    REPORTS_UNUSED_SHARE: z.coerce.number().min(0).max(1).default(0.01),
+    // -------------------------------------------------------------------------------------------
+
     // --- Staff access (server/staff) -----------------------------------------------------------
     /** a staff session ends after this many minutes without a request … */
     STAFF_SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
@@ -278,6 +293,14 @@ function buildConfig(env: Env) {
         appointmentReminder: env.WECHAT_TEMPLATE_APPOINTMENT_REMINDER,
         appointmentCancelled: env.WECHAT_TEMPLATE_APPOINTMENT_CANCELLED,
       },
+    },
+    reports: {
+      rollupInServer: env.REPORTS_ROLLUP_IN_SERVER,
+      rollupIntervalMs: env.REPORTS_ROLLUP_INTERVAL_MS,
+      lateMarginMs: env.REPORTS_LATE_MARGIN_MINUTES * 60_000,
+      retentionDays: env.USAGE_RETENTION_DAYS,
+      minCell: env.REPORTS_MIN_CELL,
+      unusedShare: env.REPORTS_UNUSED_SHARE,
     },
     staff: {
       sessionIdleMinutes: env.STAFF_SESSION_IDLE_MINUTES,

@@ -38,6 +38,11 @@ import { createStaffService, type StaffService } from './staff/service';
 import { createStaffSessionStore, type StaffSessionStore } from './staff/sessions';
 import { createNotificationOutbox, type OutboxWithWake } from './notifications/outbox';
 import { createNotificationParts, type NotificationParts } from './notifications/setup';
+import { createReportExports, type ReportExports } from './reports/export';
+import { createReportJobs, type ReportJobs } from './reports/jobs';
+import { menuPublications, menuTreeSource } from './reports/menu-source';
+import { createReportRollup, type ReportRollup } from './reports/rollup';
+import { createReportService, type ReportService } from './reports/service';
 
 /**
  * Everything the app and the workers need, built once. Services receive their dependencies
@@ -84,6 +89,11 @@ export interface Deps {
   notifications: OutboxWithWake;
   /** the outbox worker (started by main.ts or server/worker.ts), receipts, the staff log service */
   notificationParts: NotificationParts;
+  /** evaluator reports: the rollup job (visits, rollups, retention), its timer, the report queries, CSV exports */
+  reportRollup: ReportRollup;
+  reportJobs: ReportJobs;
+  reports: ReportService;
+  reportExports: ReportExports;
   /** the simulated WeChat platform, in sandbox mode only */
   sandbox?: { router: Router<AppState>; platform: SandboxPlatform };
   version: string;
@@ -110,7 +120,11 @@ function createSelfUrl(initial: string): SelfUrl {
   return { get: () => url, set: (u) => void (url = u.replace(/\/+$/, '')) };
 }
 
-export function createDeps(input: { config: Config; logger: Logger; db: Database; now?: () => number; version?: string }): Deps {
+/**
+ * `withSandbox: false` (the `npm run worker` process): no simulator here even in sandbox mode; the
+ * API client then calls the server's /sandbox at PORT, where the phone and receipts live.
+ */
+export function createDeps(input: { config: Config; logger: Logger; db: Database; now?: () => number; version?: string; withSandbox?: boolean }): Deps {
   const { config, logger, db } = input;
   const now = input.now ?? Date.now;
   const pseudonymise = createPseudonymiser(config.usage.pseudonymSecret);
@@ -177,7 +191,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
   });
 
   const sandbox =
-    config.wechat.mode === 'sandbox'
+    config.wechat.mode === 'sandbox' && input.withSandbox !== false
       ? createSandbox({
           config,
           logger: logger.child({ area: 'sandbox' }),
@@ -203,6 +217,10 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     followUpWorkingDays: config.applications.followUpWorkingDays,
     now,
   });
+
+  const reportRollup = createReportRollup({ db, now, logger: logger.child({ area: 'reports' }), lateMarginMs: config.reports.lateMarginMs, menuHistory: menuPublications(menus) });
+  const reportJobs = createReportJobs({ rollup: reportRollup, logger: logger.child({ area: 'reports' }), intervalMs: config.reports.rollupIntervalMs, retentionDays: config.reports.retentionDays });
+  const reports = createReportService({ db, now, rollup: reportRollup, menus: menuTreeSource(menus), unusedShare: config.reports.unusedShare });
 
   // Housekeeping off the request path: expired dedupe keys, sessions and used OAuth codes.
   const sweeper = setInterval(() => {
@@ -257,6 +275,10 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     auditReader: createAuditReader({ db }),
     notifications,
     notificationParts,
+    reportRollup,
+    reportJobs,
+    reports,
+    reportExports: createReportExports({ reports, minCell: config.reports.minCell }),
     sandbox,
     version: input.version ?? '0.0.0',
     selfUrl,
@@ -265,6 +287,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     async close() {
       clearInterval(sweeper);
       await notificationParts.worker.stop(); // sends in flight finish; unstarted claims go back to the queue
+      await reportJobs.stop(); // a rollup in progress commits or rolls back as a whole
       await sandbox?.platform.close(); // pending receipts and pushes in flight
       await usageRecorder.close();
     },

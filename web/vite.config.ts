@@ -60,6 +60,8 @@ export default defineConfig({
             { name: 'vue', test: /node_modules[\\/](?:@vue|vue)[\\/]/, priority: 30 },
             { name: 'vue-router', test: /node_modules[\\/]vue-router[\\/]/, priority: 30 },
             { name: 'vant', test: /node_modules[\\/](?:vant|@vant)[\\/]/, priority: 20 },
+            // ECharts only for the lazily loaded report pages (admin); never in the h5 entry.
+            { name: 'echarts', test: /node_modules[\\/](?:echarts|zrender)[\\/]/, priority: 20 },
             {
               name: 'element-plus',
               test: /node_modules[\\/](?:element-plus|@element-plus|@floating-ui|@popperjs|@vueuse|@ctrl|lodash-es|lodash-unified|dayjs|async-validator|memoize-one|normalize-wheel-es)[\\/]/,

@@ -40,24 +40,40 @@ export function contentDisposition(filename: string, disposition: 'inline' | 'at
   return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
-/** The raw request body as bytes, refusing more than `limit` (declared or actual) with 413. */
-export async function readBodyBytes(ctx: Context, limit: number): Promise<Buffer> {
+/**
+ * The raw request body as bytes, refusing more than `limit` (declared or actual) with 413. Past
+ * the limit the rest is read and dropped rather than the stream destroyed: destroying the request
+ * would close the socket before the 413 could be sent.
+ */
+export function readBodyBytes(ctx: Context, limit: number): Promise<Buffer> {
+  const tooLarge = () => new AppError('ATTACHMENT_TOO_LARGE', `文件太大，不能超过 ${formatBytes(limit)}。`, { maxBytes: limit });
+  const req = ctx.req;
   const declared = Number(ctx.get('content-length') || '0');
   if (declared > limit) {
-    ctx.req.resume();
-    throw new AppError('ATTACHMENT_TOO_LARGE', `文件太大，不能超过 ${formatBytes(limit)}。`, { maxBytes: limit });
+    req.resume();
+    return Promise.reject(tooLarge());
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      ctx.req.resume(); // drain the rest so the socket stays usable for the answer
-      throw new AppError('ATTACHMENT_TOO_LARGE', `文件太大，不能超过 ${formatBytes(limit)}。`, { maxBytes: limit });
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return; // draining after a refusal
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        settle(() => reject(tooLarge()));
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => settle(() => resolve(Buffer.concat(chunks))));
+    req.on('error', (err) => settle(() => reject(err)));
+    req.on('close', () => settle(() => reject(new AppError('BAD_REQUEST', 'The upload was interrupted.'))));
+  });
 }
 
 export const formatBytes = (n: number) => (n >= 1024 * 1024 ? `${Math.round((n / 1024 / 1024) * 10) / 10} MB` : `${Math.ceil(n / 1024)} KB`);

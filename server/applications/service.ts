@@ -15,6 +15,7 @@ import {
   type ApplicationTypeRow,
   type AttachmentRow,
   type Database,
+  type Executor,
   type RatingFollowUpRow,
   type Transaction,
 } from '../../db/schema';
@@ -130,8 +131,14 @@ export function createApplicationService(deps: ApplicationServiceDeps): Applicat
         return v;
       },
       (err: unknown) => {
-        const outcome = err instanceof AppError ? err.code : 'error';
+        // The usage outcome column holds 24 characters: the area prefix goes (ANSWERS_INVALID).
+        const outcome = err instanceof AppError ? err.code.replace(/^APPLICATION_/, '') : 'error';
         deps.usage?.record({ kind: 'task_fail', source: 'api', name, openid: citizen.openid, outcome, durationMs: now() - started, props });
+        if (err instanceof AppError && err.code === 'APPLICATION_ANSWERS_INVALID' && Array.isArray(err.details)) {
+          // Which fields people get wrong, never what they typed.
+          const fields = (err.details as { path: string }[]).map((d) => d.path).join(',').slice(0, 200);
+          deps.usage?.record({ kind: 'validation_error', source: 'api', name, openid: citizen.openid, props: { ...props, fields } });
+        }
         throw err;
       },
     );
@@ -150,14 +157,15 @@ export function createApplicationService(deps: ApplicationServiceDeps): Applicat
     return t;
   }
 
-  async function typesById(ids: number[]): Promise<Map<number, ApplicationTypeRow>> {
+  async function typesById(ids: number[], exec: Executor = db): Promise<Map<number, ApplicationTypeRow>> {
     if (ids.length === 0) return new Map();
-    const rows = await db.select().from(applicationTypes).where(inArray(applicationTypes.id, [...new Set(ids)]));
+    const rows = await exec.select().from(applicationTypes).where(inArray(applicationTypes.id, [...new Set(ids)]));
     return new Map(rows.map((t) => [t.id, t]));
   }
 
-  async function typeOf(a: ApplicationRow): Promise<ApplicationTypeRow> {
-    const t = (await typesById([a.typeId])).get(a.typeId);
+  /** Inside a transaction pass `tx`: a second pool connection per transaction starves the pool under load. */
+  async function typeOf(a: ApplicationRow, exec: Executor = db): Promise<ApplicationTypeRow> {
+    const t = (await typesById([a.typeId], exec)).get(a.typeId);
     if (!t) throw new Error(`application ${a.id} refers to a missing type`);
     return t;
   }
@@ -466,7 +474,7 @@ export function createApplicationService(deps: ApplicationServiceDeps): Applicat
           db.transaction(async (tx) => {
             const a = await lock(tx, id, citizen.id);
             if (!mayMove('citizen', a.status, 'withdrawn')) throw new AppError('APPLICATION_TRANSITION_NOT_ALLOWED');
-            await move(tx, a, await typeOf(a), 'withdrawn', { kind: 'citizen', citizenId: citizen.id }, null);
+            await move(tx, a, await typeOf(a, tx), 'withdrawn', { kind: 'citizen', citizenId: citizen.id }, null);
           }),
         );
         return citizenDetail(await ownRow(citizen.id, id));
@@ -608,7 +616,7 @@ export function createApplicationService(deps: ApplicationServiceDeps): Applicat
         db.transaction(async (tx) => {
           const a = await lock(tx, id);
           if (!isTransition(a.status, to)) throw new AppError('APPLICATION_TRANSITION_NOT_ALLOWED', undefined, { status: a.status, to });
-          const type = await typeOf(a);
+          const type = await typeOf(a, tx);
           if (!mayMove(staff.role, a.status, to)) throw new AppError('APPLICATION_ROLE_FORBIDDEN');
           if (DECISIONS.has(to) && !canDecide(staff.role, type.handlingRole)) throw new AppError('APPLICATION_ROLE_FORBIDDEN', `该事项须由${type.handlingRole === 'admin' ? '管理员' : '科长（supervisor）'}作出决定。`);
           if (REASON_REQUIRED.has(to) && !note) throw new AppError('APPLICATION_REASON_REQUIRED', undefined, [{ path: 'note', message: '请填写原因' }]);

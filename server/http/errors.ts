@@ -110,6 +110,8 @@ export const ERRORS = {
   STAFF_LAST_ADMIN: { status: 409, message: '不能停用或降级最后一个可用的管理员账号。' },
   STAFF_SELF_CHANGE: { status: 409, message: '不能停用自己的账号或更改自己的角色。' },
   STAFF_CURRENT_PASSWORD_WRONG: { status: 400, message: '当前密码不正确。' },
+  // evaluator reports (admin view)
+  REPORT_RANGE_INVALID: { status: 400, message: '日期范围不正确。' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

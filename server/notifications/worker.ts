@@ -63,6 +63,13 @@ export interface NotificationWorker {
 /** The next 00:00 in Beijing, when WeChat's daily template quota resets. */
 export const nextBeijingMidnight = (nowMs: number): Date => shanghaiStartOfDay(addDays(toShanghaiDate(nowMs), 1));
 
+/**
+ * enqueue() wakes the worker before the producer's transaction commits, so a woken round may
+ * not see the row yet: it looks again after these pauses (then falls back to the poll interval)
+ * instead of guessing how long a commit takes.
+ */
+const WAKE_LOOKS_MS = [10, 25, 50, 100, 200, 400];
+
 type Outcome =
   | { kind: 'sent'; msgid: string; templateId: string }
   | { kind: 'final'; status: Extract<NotificationStatus, 'permanent_failure' | 'temporary_failure' | 'suppressed'>; code: string; message: string; attempted: boolean }
@@ -86,6 +93,8 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
   let loopDone: Promise<void> | undefined;
   let wakeSleeper: (() => void) | undefined;
   let woken = false;
+  /** looks left after a wake (see WAKE_LOOKS_MS) */
+  let wakeLooks = 0;
   let nextReminderAt = 0;
   /** local copy of the shared pause, so a batch does not ask the database per row */
   let localPause: Date | undefined;
@@ -269,6 +278,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
 
   async function loop() {
     while (!stopping) {
+      if (woken) wakeLooks = WAKE_LOOKS_MS.length;
       woken = false;
       let claimed = 0;
       try {
@@ -283,7 +293,10 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
         logger.error({ err }, 'notification worker round failed');
       }
       // A full batch means more is probably due: go again without sleeping.
-      if (claimed < settings.batchSize || stopping) await sleep(settings.pollIntervalMs);
+      if (claimed >= settings.batchSize && !stopping) continue;
+      if (claimed > 0) wakeLooks = 0;
+      const look = wakeLooks > 0 ? WAKE_LOOKS_MS[WAKE_LOOKS_MS.length - wakeLooks--]! : settings.pollIntervalMs;
+      await sleep(Math.min(look, settings.pollIntervalMs));
     }
   }
 
@@ -304,8 +317,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
     },
     wake() {
       woken = true;
-      // A short delay: the enqueueing transaction commits after enqueue() returns.
-      if (wakeSleeper) setTimeout(() => wakeSleeper?.(), 20).unref();
+      wakeSleeper?.();
     },
     runOnce,
     pausedUntil,

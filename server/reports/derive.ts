@@ -76,6 +76,12 @@ export function taskKeys(e: RawEvent): string[] {
   return [e.name];
 }
 
+/**
+ * A search box's "no result" (the page sends its term) is wayfinding, not a lookup of the
+ * citizen's data; a lookup's no_result (violations, points) carries no term.
+ */
+export const isSearch = (e: Pick<RawEvent, 'kind' | 'props'>) => e.kind === 'search' || (e.kind === 'no_result' && e.props != null && 'term' in e.props);
+
 const byTime = (a: RawEvent, b: RawEvent) => a.occurredAt - b.occurredAt || a.id - b.id;
 
 /** Splits one actor's events (any order) into chains; `closed` = no later event can extend it. */
@@ -137,7 +143,7 @@ export function describeVisit(actorKey: string, chain: RawEvent[], menuVersionAt
   const tagged = events.find((e) => e.menuVersion);
   const menuVersion = tagged?.menuVersion ?? menuVersionAt(first.occurredAt) ?? '';
 
-  const actionIndex = events.findIndex((e) => TASK_ACTION_KINDS.has(e.kind));
+  const actionIndex = events.findIndex((e) => TASK_ACTION_KINDS.has(e.kind) && !isSearch(e));
   const action = actionIndex >= 0 ? events[actionIndex]! : null;
   const stepsToTask = action ? events.slice(0, actionIndex).filter((e) => SCREEN_KINDS.has(e.kind)).length : null;
 
@@ -148,7 +154,7 @@ export function describeVisit(actorKey: string, chain: RawEvent[], menuVersionAt
   const durations = new Map<string, number>();
   let lookedUp = false;
   for (const e of events) {
-    if (e.kind === 'lookup' || e.kind === 'no_result') lookedUp = true;
+    if ((e.kind === 'lookup' || e.kind === 'no_result') && !isSearch(e)) lookedUp = true;
     if (e.kind !== 'task_start' && e.kind !== 'task_complete' && e.kind !== 'task_fail') continue;
     for (const task of taskKeys(e)) {
       if (e.kind === 'task_start') {

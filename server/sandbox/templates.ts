@@ -180,8 +180,14 @@ export function createTemplateService(deps: { now: () => number; dailyQuota?: nu
     remember(openid, clientMsgId, msgid) {
       if (!clientMsgId) return;
       const t = deps.now();
-      for (const [k, v] of recent) if (t - v.at >= DEDUPE_MS) recent.delete(k);
-      recent.set(`${openid}|${clientMsgId}`, { msgid, at: t });
+      // Oldest first (insertion order): stop at the first live entry, or a busy day costs O(n) per send.
+      for (const [k, v] of recent) {
+        if (t - v.at < DEDUPE_MS) break;
+        recent.delete(k);
+      }
+      const key = `${openid}|${clientMsgId}`;
+      recent.delete(key); // re-inserted at the end, so the order stays oldest first
+      recent.set(key, { msgid, at: t });
     },
     reset() {
       used = { day: -1, count: 0 };

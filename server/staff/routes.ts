@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { AppError } from '../http/errors';
 import type { AppState } from '../http/state';
 import { parseInput } from '../http/validate';
 import type { AuditReader } from './audit-query';
@@ -33,7 +34,9 @@ export function staffRoutes(deps: { auth: StaffAuthService; staff: StaffService;
   });
 
   router.get('/api/admin/me', anyStaff, async (ctx) => {
-    ctx.body = { data: deps.auth.me(sessionInfoOf(ctx.state.staff!)!) };
+    const info = sessionInfoOf(ctx.state.staff!);
+    if (!info) throw new AppError('UNAUTHENTICATED'); // staff set by something other than the session middleware
+    ctx.body = { data: deps.auth.me(info) };
   });
 
   router.post('/api/admin/me/password', anyStaff, async (ctx) => {

@@ -19,12 +19,14 @@ afterAll(async () => {
 });
 
 /** Press Tab until the focused element's text or label matches, as a keyboard user would. */
-async function tabTo(page: Page, name: RegExp, max = 40): Promise<void> {
+async function tabTo(page: Page, name: RegExp, max = 80): Promise<void> {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
-      return `${el?.innerText ?? ''} ${el?.getAttribute('aria-label') ?? ''}`.trim();
+      // Past the last control focus leaves the page (body): its text would match anything.
+      if (!el || el === document.body) return '';
+      return `${el.innerText ?? ''} ${el.getAttribute('aria-label') ?? ''}`.trim();
     });
     if (name.test(focused)) return;
   }
@@ -51,7 +53,7 @@ describe('admin sign-in in Chromium, keyboard only', () => {
     expect(await focusedId(page)).toBe('login-password');
     await page.keyboard.type('wrong-password-here');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('用户名或密码错误');
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('用户名或密码错误');
     await expect.poll(() => focusedId(page)).toBe('login-password');
 
     await page.keyboard.type(admin.password);
@@ -77,9 +79,16 @@ describe('admin sign-in in Chromium, keyboard only', () => {
     expect(await focusedId(page)).toBe('staff-password');
     await page.keyboard.type('Keyboard-Only-77');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('table').first().textContent(), { timeout: 10_000 }).toContain(username);
+    await expect.poll(() => page.getByRole('cell', { name: username, exact: true }).count(), { timeout: 10_000 }).toBe(1);
     const [row] = await testDb().db.select().from(staffAccounts).where(eq(staffAccounts.username, username));
     expect(row).toMatchObject({ displayName: '键盘用户', role: 'clerk' });
+
+    // The side menu is reachable by keyboard too: open the audit log and find the creation.
+    await tabTo(page, /^操作日志/);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toBe(`${web.base}/admin/audit`);
+    await expect.poll(() => page.getByRole('cell', { name: '新建账号', exact: true }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await page.getByRole('cell', { name: `赵管理（${admin.username}）` }).count()).toBeGreaterThan(0);
 
     // Sign out from the header with the keyboard.
     await tabTo(page, /退出登录/);
@@ -100,13 +109,41 @@ describe('admin sign-in in Chromium, keyboard only', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type(clerk.password);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.url()).toBe(`${web.base}/admin/status`);
+    await expect.poll(() => page.url()).not.toContain('/login');
+    await expect.poll(() => page.getByTestId('signed-in-user').textContent()).toContain('窗口办事员');
     const nav = await page.locator('nav[aria-label="主菜单"]').textContent();
     expect(nav).toContain('系统状态');
     expect(nav).not.toContain('工作人员账号');
     expect(nav).not.toContain('操作日志');
     await page.goto(`${web.base}/admin/staff`);
     await expect.poll(() => page.getByText('无权访问').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('changing one’s own password from the header (keyboard only) signs out; the new password works', async () => {
+    const clerk = await createStaff(testDb().db, { role: 'clerk' });
+    const page = await browser.newPage();
+    await page.goto(`${web.base}/admin/status`);
+    await expect.poll(() => focusedId(page)).toBe('login-username');
+    await page.keyboard.type(clerk.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(clerk.password);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toBe(`${web.base}/admin/status`);
+    await tabTo(page, /修改密码/);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focusedId(page)).toBe('pw-current');
+    await page.keyboard.type(clerk.password);
+    await page.keyboard.press('Tab');
+    for (let i = 0; i < 3 && (await focusedId(page)) !== 'pw-next'; i++) await page.keyboard.press('Tab'); // past the show-password toggle
+    await page.keyboard.type('Changed-By-Keys-5');
+    await page.keyboard.press('Tab');
+    for (let i = 0; i < 3 && (await focusedId(page)) !== 'pw-again'; i++) await page.keyboard.press('Tab');
+    await page.keyboard.type('Changed-By-Keys-5');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toBe(`${web.base}/admin/login`);
+    const relogin = await page.request.post(`${web.base}/api/admin/login`, { data: { username: clerk.username, password: 'Changed-By-Keys-5' } });
+    expect(relogin.status()).toBe(200);
     await page.close();
   });
 });

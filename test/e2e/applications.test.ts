@@ -216,7 +216,16 @@ describe('applications end to end in Chromium', () => {
     await openAdminDetail();
     expect(await adminStatus()).toBe('办理中');
     expect(await admin.getByTestId('admin-timeline').textContent()).toContain('已更新联系电话');
-    await transition('审核通过', '审核通过');
+    // Keyboard only: the action button, the reason box (focused), Tab past 取消 to the confirm button.
+    await admin.getByRole('group', { name: '可进行的操作' }).getByRole('button', { name: '审核通过', exact: true }).focus();
+    await admin.keyboard.press('Enter');
+    await expect.poll(() => admin.evaluate(() => document.activeElement?.id)).toBe('transition-note');
+    await admin.keyboard.type('材料齐全');
+    await admin.keyboard.press('Tab');
+    await admin.keyboard.press('Tab');
+    expect(await admin.evaluate(() => document.activeElement?.textContent?.trim())).toBe('确认审核通过');
+    await admin.keyboard.press('Enter');
+    await expect.poll(adminStatus, { timeout: 10_000 }).toBe('审核通过');
     await transition('办结', '已办结');
     expect(await admin.getByRole('group', { name: '可进行的操作' }).count()).toBe(0);
     expect((await myApplication()).status).toBe('completed');
@@ -299,6 +308,39 @@ describe('applications end to end in Chromium', () => {
     expect(text).toContain(state.no!);
     for (const word of ['已受理', '需补充材料', '审核通过', '已办结']) expect(text).toContain(word);
     await phonePage.close();
+  });
+
+  it('a second application (choices as radios) is withdrawn after a confirm dialog; cancelling the dialog keeps it', async () => {
+    await h5.goto(`${web.base}/h5/applications/new?type=contact_change`);
+    await expect.poll(() => h5Heading().textContent(), { timeout: 10_000 }).toContain('填写申请表'); // ?type= skips the choice
+    await h5.getByLabel('姓名').fill('王芳');
+    await h5.getByLabel('身份证号码').fill('11010519491231002X');
+    const doc = h5.getByRole('radiogroup', { name: '变更的证件' });
+    expect(await doc.getByRole('radio').allTextContents()).toEqual(['机动车驾驶证', '机动车行驶证', '驾驶证和行驶证']);
+    await doc.getByRole('radio', { name: '机动车驾驶证', exact: true }).click();
+    await h5.getByLabel('新手机号码').fill('13700137000');
+    await h5.getByLabel('新通信地址').fill('示范市福田区深南大道 1 号');
+    await h5.getByRole('button', { name: '下一步：核对信息' }).click();
+    await h5.getByRole('button', { name: '确认提交' }).click();
+    await expect.poll(() => h5Heading().textContent(), { timeout: 10_000 }).toContain('提交成功');
+    const no = (await h5.getByTestId('application-no').textContent())!.trim();
+    const { db } = testDb();
+    const [row] = await db.select().from(applications).where(eq(applications.applicationNo, no));
+    expect(row!.answers).toMatchObject({ document: 'licence', new_phone: '13700137000' });
+
+    await h5.getByRole('link', { name: '查看办理进度' }).click();
+    const dialog = h5.getByRole('dialog');
+    await h5.getByRole('button', { name: '撤回申请' }).click();
+    await expect.poll(() => dialog.textContent()).toContain(`确定撤回“驾驶证/行驶证联系方式变更”申请（${no}）吗？`);
+    await dialog.getByRole('button', { name: '不撤回' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect((await db.select().from(applications).where(eq(applications.applicationNo, no)))[0]!.status).toBe('submitted');
+
+    await h5.getByRole('button', { name: '撤回申请' }).click();
+    await dialog.getByRole('button', { name: '确定撤回' }).click();
+    await expect.poll(() => h5.getByRole('status').allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining(['申请已撤回。']));
+    expect(await h5.getByRole('button', { name: '撤回申请' }).count()).toBe(0);
+    expect((await db.select().from(applications).where(eq(applications.applicationNo, no)))[0]!.status).toBe('withdrawn');
   });
 
   it('reported the tasks to usage, and no page had an error', async () => {

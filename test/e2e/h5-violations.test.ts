@@ -131,11 +131,12 @@ describe('违法查询 in Chromium', () => {
 
   it('the hall’s tiles lead to the real pages; 驾驶证记分 shows a clear state when no licence is linked', async () => {
     await page.goto(`${web.base}/h5/`);
-    await page.getByRole('link', { name: '驾驶证记分' }).click();
+    await page.getByRole('region', { name: '查询' }).getByRole('link', { name: '驾驶证记分' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('驾驶证记分');
     await expect.poll(() => page.getByText('未找到与您微信账号关联的驾驶证').count(), { timeout: 10_000 }).toBe(1);
     await page.goBack();
-    await page.getByRole('link', { name: '违法查询' }).click();
+    // The tile in its group (最近使用 above now lists the same service).
+    await page.getByRole('region', { name: '查询' }).getByRole('link', { name: '违法查询' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('违法查询');
   });
 

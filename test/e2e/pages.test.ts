@@ -58,7 +58,7 @@ describe('web apps in Chromium', () => {
     // The admin view needs a staff session (issue 5); sign in through the API, the cookie is the context's.
     const staff = await createStaff(testDb().db, { role: 'evaluator' });
     expect((await page.request.post(`${web.base}/api/admin/login`, { data: { username: staff.username, password: staff.password } })).status()).toBe(200);
-    await page.goto(`${web.base}/admin/`);
+    await page.goto(`${web.base}/admin/status`);
     await expect.poll(() => page.locator('#status-title').textContent()).toBe('系统状态');
     await expect.poll(() => page.getByText('就绪', { exact: true }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.close();

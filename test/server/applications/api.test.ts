@@ -84,11 +84,14 @@ describe('H5: types, submission, own applications', () => {
   it('records submit start and completion for usage reports', async () => {
     const { agent, citizen } = await signedInAgent(t);
     await submit(agent);
-    await submit(agent, { name: '' });
+    await submit(agent, { ...VALID_ANSWERS, name: '' });
     await t.deps.usageRecorder.flush();
     const key = t.deps.pseudonymise(citizen.openid);
     const rows = await db.select().from(usageEvents).where(and(eq(usageEvents.citizenKey, key), eq(usageEvents.name, 'application.submit')));
-    expect(rows.map((r) => `${r.kind}:${r.outcome ?? ''}`).sort()).toEqual(['task_complete:ok', 'task_fail:APPLICATION_ANSWERS_INVALID', 'task_start:', 'task_start:']);
+    expect(rows.map((r) => `${r.kind}:${r.outcome ?? ''}`).sort()).toEqual(['task_complete:ok', 'task_fail:ANSWERS_INVALID', 'task_start:', 'task_start:', 'validation_error:']);
+    const invalid = rows.find((r) => r.kind === 'validation_error')!;
+    expect(invalid.props).toMatchObject({ type: type.code, fields: 'name' });
+    expect(JSON.stringify(rows)).not.toContain('11010519491231002X'); // field names, never values
   });
 });
 

@@ -1,9 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanFilename, contentDisposition, sniffType } from '../../../server/applications/attachments';
-import { signedInAgent } from '../../support/citizen-agent';
+import { signCookie, signedInAgent } from '../../support/citizen-agent';
+import { SESSION_COOKIE } from '../../../server/citizens/sessions';
+import { makeCitizen } from '../../support/factories';
 import { testDb } from '../../support/db';
 import { signedInStaff } from '../../support/staff-agent';
 import { auditRows, createApplicationsTestApp, JPEG, makeType, PDF, PNG, VALID_ANSWERS } from './fixtures';
@@ -92,6 +96,34 @@ describe('POST /api/h5/attachments', () => {
     expect(big.body.error).toMatchObject({ code: 'ATTACHMENT_TOO_LARGE', details: { maxBytes: 4096 } });
     const justRight = await upload(agent, Buffer.concat([JPEG, Buffer.alloc(4096 - JPEG.length, 1)]), 'image/jpeg');
     expect(justRight.status).toBe(201);
+  });
+
+  it('stops reading a chunked body (no Content-Length) once it passes the limit', async () => {
+    const who = await makeCitizen(db);
+    const token = await t.deps.sessions.create({ citizenId: who.id, guest: false, scope: 'base' });
+    const cookie = `${SESSION_COOKIE}=${token}; ${SESSION_COOKIE}.sig=${signCookie(SESSION_COOKIE, token, t.config.sessionSecret)}`;
+    const server = createServer(t.app.callback());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/h5/attachments', headers: { 'Content-Type': 'image/jpeg', Cookie: cookie, 'Transfer-Encoding': 'chunked' } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.write(JPEG);
+        for (let i = 0; i < 10; i++) req.write(Buffer.alloc(1000, 7)); // 10 KB in chunks against a 4 KB limit
+        req.end();
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body).error.code).toBe('ATTACHMENT_TOO_LARGE');
+      expect(t.logs.lines.some((l) => l.includes('unhandled koa error'))).toBe(false);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('needs a signed-in citizen', async () => {

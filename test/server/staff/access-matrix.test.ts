@@ -18,9 +18,9 @@ function adminRoutes(t: TestApp): AdminRoute[] {
   const routes: AdminRoute[] = [];
   for (const mw of t.app.middleware as ({ router?: Router } & object)[]) {
     for (const layer of mw.router?.stack ?? []) {
-      if (!layer.path.startsWith('/api/admin')) continue;
+      if (typeof layer.path !== 'string' || !layer.path.startsWith('/api/admin')) continue;
       const guard = layer.stack.find((fn) => 'staffRoles' in fn) as { staffRoles?: readonly StaffRole[] } | undefined;
-      for (const method of layer.methods.filter((m) => m !== 'HEAD')) routes.push({ method, path: layer.path, roles: guard?.staffRoles });
+      for (const method of layer.methods.filter((m) => m !== 'HEAD')) routes.push({ method, path: layer.path as string, roles: guard?.staffRoles });
     }
   }
   return routes;

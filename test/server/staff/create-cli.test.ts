@@ -44,14 +44,14 @@ describe('npm run staff:create', () => {
       .from(auditEntries)
       .where(and(eq(auditEntries.action, 'staff.create'), eq(auditEntries.subjectId, String(row!.id))));
     expect(audit).toMatchObject({ actorType: 'system', actorName: 'cli' });
-  });
+  }, 60_000);
 
   it('reads the password from stdin when --password is not given', async () => {
     const username = uniq('stdin');
     const r = await runCli(['--username', username, '--role', 'clerk'], 'Stdin-Password-456\nignored second line\n');
     expect(r.code).toBe(0);
     expect(await verifyPassword('Stdin-Password-456', (await account(username))!.passwordHash)).toBe(true);
-  });
+  }, 60_000);
 
   it('usage errors exit 2 with a clear message and create nothing', async () => {
     const username = uniq('bad');
@@ -63,14 +63,19 @@ describe('npm run staff:create', () => {
       [['--username', username, '--role', 'clerk', '--pasword', 'typo'], /Unknown option '--pasword'/],
       [['--username', username, '--role', 'clerk'], /a password is required/], // empty stdin
     ];
-    for (const [args, message] of cases) {
-      const r = await runCli(args);
-      expect([args.join(' '), r.code]).toEqual([args.join(' '), 2]);
-      expect(r.stderr).toMatch(message);
-      expect(r.stderr).toMatch(/usage: npm run staff:create/);
+    // Two at a time: each child is a full tsx start-up, and the machine is shared.
+    for (let i = 0; i < cases.length; i += 2) {
+      const batch = cases.slice(i, i + 2);
+      const results = await Promise.all(batch.map(([args]) => runCli(args)));
+      batch.forEach(([args, message], j) => {
+        const r = results[j]!;
+        expect([args.join(' '), r.code]).toEqual([args.join(' '), 2]);
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr).toMatch(/usage: npm run staff:create/);
+      });
     }
     expect(await account(username)).toBeUndefined();
-  });
+  }, 120_000);
 
   it('a taken username or a weak password exits 1 with the reason', async () => {
     const username = uniq('dup');
@@ -83,7 +88,7 @@ describe('npm run staff:create', () => {
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/STAFF_PASSWORD_WEAK/);
     expect(weak.stderr).not.toContain('short\n');
-  });
+  }, 120_000);
 });
 
 describe('demo staff accounts', () => {

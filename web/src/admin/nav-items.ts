@@ -21,6 +21,7 @@ export const NAV_ITEMS: NavItem[] = [
   { path: '/menu', label: '菜单管理', roles: ALL },
   { path: '/auto-replies', label: '自动回复', roles: ['admin', 'supervisor'] },
   { path: '/notifications', label: '通知记录', roles: ['admin', 'supervisor', 'clerk'] },
+  { path: '/reports', label: '评估报表', roles: ['evaluator', 'supervisor', 'admin'] },
   { path: '/staff', label: '工作人员账号', roles: ['admin'] },
   { path: '/audit', label: '操作日志', roles: ['admin', 'supervisor'] },
 ];

@@ -33,7 +33,7 @@ const base = (): ReportChartOption => ({
   textStyle: FONT,
   animation: false, // charts are read and printed, not watched; no half-drawn PDF
   tooltip: { trigger: 'axis' },
-  grid: { left: 56, right: 24, top: 40, bottom: 40, containLabel: true },
+  grid: { left: 56, right: 24, top: 40, bottom: 40 },
 });
 
 /** Lines over categories (days); `area` fills under them; `stack` stacks them (e.g. shares to 100%). */
@@ -78,7 +78,7 @@ export function heatmapOption(opts: { xLabels: string[]; yLabels: string[]; cell
   return {
     ...base(),
     tooltip: { trigger: 'item', valueFormatter: (v) => (typeof v === 'number' ? formatCount(v) : '—') },
-    grid: { left: 56, right: 24, top: 16, bottom: 72, containLabel: true },
+    grid: { left: 56, right: 24, top: 16, bottom: 72 },
     xAxis: { type: 'category', data: opts.xLabels, splitArea: { show: true } },
     yAxis: { type: 'category', data: opts.yLabels, splitArea: { show: true }, inverse: true },
     visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#f2f6fc', '#1f5fa8'] } },

@@ -64,12 +64,3 @@ export const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周�
 
 /** "2025-03-07" → "03-07" for dense chart axes. */
 export const shortDay = (date: string) => date.slice(5);
-
-/**
- * A CSV download link for a report: the same filter as the page, `.csv` on the report's name.
- * `name` may carry a sub-path (`funnels/booking`).
- */
-export function csvHref(name: string, query: Record<string, string>): string {
-  const qs = new URLSearchParams(query).toString();
-  return `/api/admin/reports/${name}.csv${qs ? `?${qs}` : ''}`;
-}

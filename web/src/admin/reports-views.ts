@@ -1,16 +1,16 @@
 /**
- * What each report page shows, built from the API's answer: table rows with derived figures
- * (drop-off, rates, flags), chart options and the charts' text alternatives. Pure, so the
- * derivations are unit-tested without a browser; the pages only lay these out.
+ * What each report page shows, built from the API's answer: table rows with derived figures,
+ * chart options and the charts' text alternatives. Pure, so the derivations are unit-tested
+ * without a browser; the pages only lay these out. Definitions: docs/evaluation.md.
  */
 import { barOption, heatmapOption, lineOption, type ChartTable, type ReportChartOption } from './reports-charts';
-import { eachDay } from './reports-filters';
-import { NONE, WEEKDAYS, formatChange, formatCount, formatDuration, formatPercent, ratio, shortDay } from './reports-format';
+import { addDays, eachDay, isIsoDate } from './reports-filters';
+import { NONE, WEEKDAYS, formatChange, formatCount, formatPercent, ratio, shortDay } from './reports-format';
 import type {
   AudienceReport,
   CompareReport,
-  CompareSide,
   FailuresReport,
+  FunnelName,
   FunnelReport,
   LookupsVsTransactionsReport,
   MenuUsageItem,
@@ -18,6 +18,7 @@ import type {
   NotificationsReport,
   PathsReport,
   SatisfactionReport,
+  ServiceGroup,
   ServicesReport,
 } from './reports-types';
 
@@ -27,397 +28,448 @@ export interface ChartView {
   table: ChartTable;
 }
 
-/** Share below which a menu item is flagged 很少使用 when the server does not say. */
-export const DEFAULT_UNUSED_SHARE = 0.01;
+type Range = { from: string; to: string };
 
-// ---------------------------------------------------------------- menu usage
+// ---------------------------------------------------------------- names shown for codes
 
-export interface MenuRow extends MenuUsageItem {
-  /** a parent button: its figures are its sub-items' sum (WeChat sends no event for opening a sub-menu) */
-  isGroup: boolean;
-  flagged: boolean;
-}
-
-/**
- * The published tree in order (each top button followed by its sub-items). A top button with
- * sub-items is a group: its taps are theirs summed, and it is never flagged itself.
- */
-export function menuRows(report: MenuUsageReport): MenuRow[] {
-  const threshold = report.unusedThreshold ?? DEFAULT_UNUSED_SHARE;
-  const children = new Map<string, MenuUsageItem[]>();
-  const tops: MenuUsageItem[] = [];
-  for (const it of report.items) {
-    if (it.level > 1 && it.parentKey) children.set(it.parentKey, [...(children.get(it.parentKey) ?? []), it]);
-    else tops.push(it);
-  }
-  const leaf = (it: MenuUsageItem): MenuRow => ({ ...it, isGroup: false, flagged: it.unused ?? it.share < threshold });
-  const out: MenuRow[] = [];
-  for (const top of tops) {
-    const subs = children.get(top.key) ?? [];
-    if (subs.length === 0) {
-      out.push(leaf(top));
-      continue;
-    }
-    const len = Math.max(0, ...subs.map((s) => s.trend?.length ?? 0));
-    out.push({
-      ...top,
-      taps: subs.reduce((n, s) => n + s.taps, 0),
-      share: subs.reduce((n, s) => n + s.share, 0),
-      // distinct citizens cannot be summed across items: the server's figure for the group, if any
-      citizens: top.citizens,
-      trend: len ? Array.from({ length: len }, (_, i) => subs.reduce((n, s) => n + (s.trend?.[i] ?? 0), 0)) : top.trend,
-      isGroup: true,
-      flagged: false,
-    });
-    out.push(...subs.map(leaf));
-  }
-  // sub-items whose parent is not in the answer (should not happen) are still shown
-  const shown = new Set(out.map((r) => r.key));
-  out.push(...report.items.filter((i) => !shown.has(i.key)).map(leaf));
-  return out;
-}
-
-export function menuChart(rows: MenuRow[]): ChartView {
-  const leaves = rows.filter((r) => !r.isGroup);
-  const total = leaves.reduce((n, r) => n + r.taps, 0);
-  const top = [...leaves].sort((a, b) => b.taps - a.taps)[0];
-  return {
-    option: barOption({ categories: leaves.map((r) => r.name), series: [{ name: '点击次数', values: leaves.map((r) => r.taps) }], horizontal: true }),
-    label: `菜单项点击次数条形图：共 ${leaves.length} 项，合计 ${formatCount(total)} 次${top && top.taps > 0 ? `，最多的是“${top.name}”（${formatCount(top.taps)} 次）` : ''}；${leaves.filter((r) => r.flagged).length} 项很少使用。`,
-    table: { caption: '菜单项点击次数', columns: ['菜单项', '点击次数', '占比'], rows: leaves.map((r) => [r.name, r.taps, formatPercent(r.share)]) },
-  };
-}
-
-// ---------------------------------------------------------------- services
-
-export function servicesView(report: ServicesReport) {
-  const rows = report.services.map((s) => ({
-    ...s,
-    title: s.label ?? s.name,
-    success: s.successRate ?? ratio(s.completions, s.starts),
-  }));
-  const chart: ChartView = {
-    option: barOption({
-      categories: rows.map((r) => r.title),
-      series: [
-        { name: '访问', values: rows.map((r) => r.visits) },
-        { name: '发起', values: rows.map((r) => r.starts) },
-        { name: '完成', values: rows.map((r) => r.completions) },
-      ],
-      horizontal: true,
-    }),
-    label: `各项服务的访问、发起、完成次数条形图，共 ${rows.length} 项服务。`,
-    table: {
-      caption: '各项服务的访问、发起与完成',
-      columns: ['服务', '访问', '发起', '完成', '成功率'],
-      rows: rows.map((r) => [r.title, r.visits, r.starts, r.completions, formatPercent(r.success)]),
-    },
-  };
-  return { rows, chart };
-}
-
-// ---------------------------------------------------------------- lookups vs transactions
-
-/**
- * The headline: per day, the share of visits that only looked something up, that transacted
- * (booked, applied, rated, paid) and the rest; days without visits stay empty (not 0%) so the
- * stacked area does not dive to zero on a quiet day. Missing days are filled from the range.
- */
-export function lookupsView(report: LookupsVsTransactionsReport, range?: { from: string; to: string }) {
-  const byDay = new Map(report.days.map((d) => [d.date, d]));
-  const days = range ? eachDay(range.from, range.to) : report.days.map((d) => d.date);
-  const share = (date: string, k: 'lookupOnly' | 'transaction' | 'other') => {
-    const d = byDay.get(date);
-    return d && d.visits > 0 ? d[k] / d.visits : null;
-  };
-  const t = report.totals;
-  const totals = { lookupOnly: ratio(t.lookupOnly, t.visits), transaction: ratio(t.transaction, t.visits), other: ratio(t.other, t.visits) };
-  const chart: ChartView = {
-    option: lineOption({
-      categories: days.map(shortDay),
-      series: [
-        { name: '只查询', values: days.map((d) => share(d, 'lookupOnly')) },
-        { name: '办事（预约、申请、评价、缴费）', values: days.map((d) => share(d, 'transaction')) },
-        { name: '其他', values: days.map((d) => share(d, 'other')) },
-      ],
-      area: true,
-      stack: true,
-      percent: true,
-    }),
-    label: `按天堆叠面积图：来访中只查询与办事的占比。整个时段共 ${formatCount(t.visits)} 次来访，只查询 ${formatPercent(totals.lookupOnly)}，办事 ${formatPercent(totals.transaction)}，其他 ${formatPercent(totals.other)}。`,
-    table: {
-      caption: '每天来访中只查询与办事的占比',
-      columns: ['日期', '来访', '只查询', '办事', '其他'],
-      rows: days.map((d) => {
-        const row = byDay.get(d);
-        return [d, row?.visits ?? 0, formatPercent(share(d, 'lookupOnly')), formatPercent(share(d, 'transaction')), formatPercent(share(d, 'other'))];
-      }),
-    },
-  };
-  const headline =
-    t.visits > 0
-      ? `${formatPercent(totals.lookupOnly)} 的来访只查询，${formatPercent(totals.transaction)} 的来访办了事`
-      : '所选时段没有来访';
-  return { days, totals, chart, headline };
-}
-
-// ---------------------------------------------------------------- funnels
-
-export const TASK_LABELS = { booking: '预约办事', application: '网上申请' } as const;
-
-export interface FunnelRow {
-  name: string;
-  label: string;
-  visits: number;
-  /** share of the first step still here */
-  fromStart: number | null;
-  /** lost since the previous step (null for the first) */
-  dropped: number | null;
-  dropRate: number | null;
-}
-
-export function funnelRows(report: FunnelReport): FunnelRow[] {
-  const first = report.steps[0]?.visits ?? 0;
-  return report.steps.map((s, i) => {
-    const prev = i > 0 ? report.steps[i - 1]!.visits : null;
-    const dropped = prev === null ? null : Math.max(0, prev - s.visits);
-    return { name: s.name, label: s.label ?? s.name, visits: s.visits, fromStart: ratio(s.visits, first), dropped, dropRate: prev === null ? null : ratio(dropped, prev) };
-  });
-}
-
-/** The step that loses the most visits (the abandonment point), or null. */
-export function worstStep(rows: FunnelRow[]): FunnelRow | null {
-  return rows.reduce<FunnelRow | null>((w, r) => (r.dropRate !== null && r.dropRate > 0 && (!w || r.dropRate > (w.dropRate ?? 0)) ? r : w), null);
-}
-
-export function funnelChart(task: keyof typeof TASK_LABELS, rows: FunnelRow[]): ChartView {
-  const worst = worstStep(rows);
-  return {
-    option: barOption({ categories: rows.map((r) => r.label), series: [{ name: '到达的来访', values: rows.map((r) => r.visits) }, { name: '在此流失', values: rows.map((r) => r.dropped ?? 0) }], stack: false }),
-    label: `${TASK_LABELS[task]}漏斗，共 ${rows.length} 步：从 ${formatCount(rows[0]?.visits ?? 0)} 次来访到完成 ${formatCount(rows.at(-1)?.visits ?? 0)} 次${worst ? `；流失最多的一步是“${worst.label}”（${formatPercent(worst.dropRate)}）` : ''}。`,
-    table: { caption: `${TASK_LABELS[task]}漏斗`, columns: ['步骤', '到达', '占首步', '流失', '流失率'], rows: rows.map((r) => [r.label, r.visits, formatPercent(r.fromStart), r.dropped ?? NONE, formatPercent(r.dropRate)]) },
-  };
-}
-
-// ---------------------------------------------------------------- paths
-
-/** Readable page names for paths and the transition matrix; unknown names are shown as they are. */
+/** H5 page names (`meta.page` of the H5 router) as citizens see them; unknown ones as they are. */
 export const PAGE_LABELS: Record<string, string> = {
   'h5.hall': '服务大厅',
   'h5.violations': '违法查询',
-  'h5.licence': '驾驶证记分',
+  'h5.points': '驾驶证记分',
   'h5.vehicles': '我的车辆',
-  'h5.appointments': '我的预约',
-  'h5.appointment_book': '预约办理',
+  'h5.appointments': '预约办理 · 选择业务',
+  'h5.appointments.office': '预约办理 · 选择网点',
+  'h5.appointments.slot': '预约办理 · 选择时段',
+  'h5.appointments.confirm': '预约办理 · 确认',
+  'h5.appointments.done': '预约办理 · 成功',
+  'h5.appointments_mine': '我的预约',
+  'h5.appointment_detail': '预约详情',
+  'h5.settings': '设置',
+  'h5.application_new': '在线申请',
   'h5.applications': '我的申请',
+  'h5.application_detail': '申请详情',
   'h5.not_found': '页面不存在',
+  '(entry)': '（进入）',
+  '(exit)': '（离开）',
 };
-export const pageLabel = (name: string) => PAGE_LABELS[name] ?? name;
+/** `menu:violations` (a menu tap in a path) → 菜单：violations; pages by PAGE_LABELS. */
+export function pageLabel(name: string): string {
+  if (name.startsWith('menu:')) return `菜单：${name.slice(5)}`;
+  return PAGE_LABELS[name] ?? name;
+}
 
-export function stepsChart(report: PathsReport): ChartView & { median: number | null } {
-  const rows = [...report.stepsToTask].sort((a, b) => a.steps - b.steps);
-  const total = rows.reduce((n, r) => n + r.visits, 0);
-  let median: number | null = null;
-  let seen = 0;
-  for (const r of rows) {
-    seen += r.visits;
-    if (seen * 2 >= total && total > 0) {
-      median = r.steps;
-      break;
-    }
+export const GROUP_LABELS: Record<ServiceGroup, string> = { lookup: '查询', booking: '预约', application: '申请', rating: '评价', other: '其他' };
+
+export const ENTRY_LABELS: Record<string, string> = { menu: '菜单', message: '消息链接', direct: '其他入口' };
+
+export const FUNNEL_LABELS: Record<FunnelName, string> = { booking: '预约办事', application: '网上申请' };
+
+/** Notification kinds (server/notifications/types.ts) in words. */
+export const TEMPLATE_LABELS: Record<string, string> = {
+  'application.accepted': '申请已受理',
+  'application.needs_info': '申请需补正',
+  'application.approved': '申请已通过',
+  'application.rejected': '申请未通过',
+  'application.completed': '申请已办结',
+  'appointment.booked': '预约成功',
+  'appointment.reminder': '预约提醒',
+  'appointment.cancelled': '预约取消',
+};
+
+/** 好差评 levels, score 1..5 (index 0 = score 1, as the API's `counts`). */
+export const SCORE_LABELS = ['非常不满意', '不满意', '基本满意', '满意', '非常满意'] as const;
+export const STAGE_LABELS: Record<string, string> = { accepted: '受理', completed: '办结' };
+
+/** WeChat's follow sources: `qrscene_<scene>` is a parameterised QR code; `(none)` an ordinary follow. */
+export function followSourceLabel(source: string): string {
+  if (source === '(none)') return '普通关注（搜索、名片等）';
+  if (source.startsWith('qrscene_')) return `带参数二维码：${source.slice('qrscene_'.length)}`;
+  return source;
+}
+
+// ---------------------------------------------------------------- 1. menu usage
+
+export interface MenuRow extends MenuUsageItem {
+  /** a tapped key that is not in the shown tree (an item of another version) */
+  other: boolean;
+}
+
+/** The published tree in order, each top button followed by its sub-items; then keys of other versions. */
+export function menuRows(report: MenuUsageReport): MenuRow[] {
+  const out: MenuRow[] = [];
+  const tops = report.items.filter((i) => i.level === 1 || !i.parentKey);
+  for (const top of tops) {
+    out.push({ ...top, other: false });
+    for (const sub of report.items.filter((i) => i.level === 2 && i.parentKey === top.key)) out.push({ ...sub, other: false });
   }
+  // sub-items whose parent is missing (should not happen) are still shown
+  const shown = new Set(out.map((r) => r.key));
+  for (const i of report.items) if (!shown.has(i.key)) out.push({ ...i, other: false });
+  for (const o of report.otherKeys) {
+    out.push({ key: o.key, name: o.key, level: 1, parentKey: null, group: false, taps: o.taps, citizens: o.citizens, share: o.share, unused: false, trend: [], other: true });
+  }
+  return out;
+}
+
+export function menuChart(report: MenuUsageReport): ChartView {
+  const leaves = report.items.filter((i) => !i.group);
+  const top = [...leaves].sort((a, b) => b.taps - a.taps)[0];
+  const unused = leaves.filter((i) => i.unused);
   return {
-    median,
-    option: barOption({ categories: rows.map((r) => `${r.steps} 步`), series: [{ name: '来访', values: rows.map((r) => r.visits) }] }),
-    label: `从进入到第一次办事所用步数的分布：${formatCount(total)} 次来访${median === null ? '' : `，中位数 ${median} 步`}。`,
-    table: { caption: '从进入到第一次办事的步数', columns: ['步数', '来访', '占比'], rows: rows.map((r) => [r.steps, r.visits, formatPercent(ratio(r.visits, total))]) },
+    option: barOption({ categories: leaves.map((r) => r.name), series: [{ name: '点击次数', values: leaves.map((r) => r.taps) }, { name: '市民人数', values: leaves.map((r) => r.citizens) }], horizontal: true }),
+    label:
+      `菜单项点击次数与市民人数条形图：${leaves.length} 个菜单项，共 ${formatCount(report.totalTaps)} 次点击` +
+      (top && top.taps > 0 ? `，最多的是“${top.name}”（${formatCount(top.taps)} 次）` : '') +
+      `；${unused.length} 项很少使用（占比低于 ${formatPercent(report.unusedThreshold)}）。`,
+    table: { caption: '菜单项点击次数', columns: ['菜单项', '点击次数', '市民人数', '占比'], rows: leaves.map((r) => [r.name, r.taps, r.citizens, formatPercent(r.share)]) },
   };
 }
 
-/** The previous/next page matrix: the `limit` busiest pages on each axis, counts in cells. */
-export function transitionMatrix(report: PathsReport, limit = 10): ChartView & { pages: string[] } {
-  const weight = new Map<string, number>();
-  for (const t of report.transitions) {
-    weight.set(t.from, (weight.get(t.from) ?? 0) + t.count);
-    weight.set(t.to, (weight.get(t.to) ?? 0) + t.count);
-  }
-  const pages = [...weight.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([p]) => p);
-  const idx = new Map(pages.map((p, i) => [p, i]));
-  const cells: [number, number, number][] = [];
-  for (const t of report.transitions) {
-    const x = idx.get(t.to);
-    const y = idx.get(t.from);
-    if (x !== undefined && y !== undefined) cells.push([x, y, t.count]);
-  }
-  const labels = pages.map(pageLabel);
+/** The daily taps of the whole menu (sum of the leaves' trends), for the trend line. */
+export function menuTrend(report: MenuUsageReport): ChartView {
+  const leaves = report.items.filter((i) => !i.group);
+  const totals = report.days.map((_, d) => leaves.reduce((n, i) => n + (i.trend[d] ?? 0), 0));
   return {
-    pages,
-    option: heatmapOption({ xLabels: labels, yLabels: labels, cells, name: '页面跳转' }),
-    label: `页面跳转矩阵热力图：纵轴为上一页，横轴为下一页，共 ${pages.length} 个页面、${report.transitions.length} 种跳转。`,
+    option: lineOption({ categories: report.days.map(shortDay), series: [{ name: '菜单点击', values: totals }], area: true }),
+    label: `每天的菜单点击次数折线图，${report.days.length} 天共 ${formatCount(totals.reduce((a, b) => a + b, 0))} 次。`,
+    table: { caption: '每天的菜单点击次数', columns: ['日期', '点击次数'], rows: report.days.map((d, i) => [d, totals[i] ?? 0]) },
+  };
+}
+
+// ---------------------------------------------------------------- 2. services
+
+export function servicesChart(report: ServicesReport): ChartView {
+  const rows = report.services;
+  return {
+    option: barOption({
+      categories: rows.map((r) => r.label),
+      series: [
+        { name: '发起的来访', values: rows.map((r) => r.visits) },
+        { name: '完成', values: rows.map((r) => r.completions) },
+        { name: '失败', values: rows.map((r) => r.failures) },
+      ],
+      horizontal: true,
+    }),
+    label: `各项服务的发起、完成和失败次数条形图，共 ${rows.length} 项服务。`,
     table: {
-      caption: '页面跳转（上一页 → 下一页）',
-      columns: ['上一页', '下一页', '次数'],
-      rows: [...report.transitions].sort((a, b) => b.count - a.count).map((t) => [pageLabel(t.from), pageLabel(t.to), t.count]),
+      caption: '各项服务的发起、完成与失败',
+      columns: ['服务', '类别', '发起的来访', '完成', '失败', '成功率'],
+      rows: rows.map((r) => [r.label, GROUP_LABELS[r.group], r.visits, r.completions, r.failures, formatPercent(r.successRate)]),
     },
   };
 }
 
-// ---------------------------------------------------------------- failures
+// ---------------------------------------------------------------- 3. lookups vs transactions
 
-export function errorsChart(report: FailuresReport): ChartView {
-  const byPage = new Map<string, number>();
-  for (const e of report.errors) byPage.set(e.page, (byPage.get(e.page) ?? 0) + e.count);
-  const rows = [...byPage.entries()].sort((a, b) => b[1] - a[1]);
+export const CLASS_LABELS = { lookup: '只查询', transaction: '办成了事', attempt: '办事未成', browse: '只浏览' } as const;
+const CLASSES = ['lookup', 'transaction', 'attempt', 'browse'] as const;
+
+/**
+ * The headline: per day, how the visits split into only-looked-up, transacted (booked, applied,
+ * rated, paid), tried-but-did-not-finish and just-browsed, as shares stacked to 100 %. Days
+ * without visits stay empty (not 0 %) so the area does not dive to zero on a quiet day; days the
+ * answer leaves out are filled from the range.
+ */
+export function lookupsView(report: LookupsVsTransactionsReport, range?: Range) {
+  const byDay = new Map(report.series.map((d) => [d.day, d]));
+  const days = range ? eachDay(range.from, range.to) : report.series.map((d) => d.day);
+  const share = (day: string, k: (typeof CLASSES)[number]) => {
+    const d = byDay.get(day);
+    return d && d.visits > 0 ? d[k] / d.visits : null;
+  };
+  const t = report.totals;
+  const chart: ChartView = {
+    option: lineOption({ categories: days.map(shortDay), series: CLASSES.map((k) => ({ name: CLASS_LABELS[k], values: days.map((d) => share(d, k)) })), area: true, stack: true, percent: true }),
+    label:
+      `按天的堆叠面积图：来访中只查询、办成了事、办事未成和只浏览的占比。整个时段 ${formatCount(t.visits)} 次来访：` +
+      CLASSES.map((k) => `${CLASS_LABELS[k]} ${formatPercent(ratio(t[k], t.visits))}`).join('，') +
+      '。',
+    table: {
+      caption: '每天的来访构成',
+      columns: ['日期', '来访', ...CLASSES.map((k) => CLASS_LABELS[k])],
+      rows: days.map((d) => [d, byDay.get(d)?.visits ?? 0, ...CLASSES.map((k) => formatPercent(share(d, k)))]),
+    },
+  };
+  const headline = t.visits > 0 ? `${formatPercent(t.lookupShare)} 的来访只是查询，${formatPercent(t.transactionShare)} 的来访办成了事` : '所选时段没有来访';
+  const cards = [
+    { label: '来访', value: formatCount(t.visits) },
+    ...CLASSES.map((k) => ({ label: CLASS_LABELS[k], value: `${formatCount(t[k])}（${formatPercent(ratio(t[k], t.visits))}）` })),
+  ];
+  return { days, chart, headline, cards };
+}
+
+// ---------------------------------------------------------------- 4. funnels
+
+/** The step losing the largest share of the visits that reached the step before it, or null. */
+export function worstStep(report: FunnelReport) {
+  return report.steps.reduce<FunnelReport['steps'][number] | null>((w, s) => (s.dropOffRate !== null && s.dropOffRate > 0 && (!w || s.dropOffRate > (w.dropOffRate ?? 0)) ? s : w), null);
+}
+
+export function funnelChart(report: FunnelReport): ChartView {
+  const worst = worstStep(report);
+  const steps = report.steps;
   return {
-    option: barOption({ categories: rows.map(([p]) => pageLabel(p)), series: [{ name: '错误次数', values: rows.map(([, n]) => n) }], horizontal: true }),
-    label: `各页面的错误次数条形图：${rows.length} 个页面共 ${formatCount(rows.reduce((n, [, c]) => n + c, 0))} 次错误。`,
-    table: { caption: '各页面的错误次数', columns: ['页面', '次数'], rows: rows.map(([p, n]) => [pageLabel(p), n]) },
+    option: barOption({ categories: steps.map((s) => s.label), series: [{ name: '到达的来访', values: steps.map((s) => s.visits) }, { name: '在此步流失', values: steps.map((s) => s.dropOff) }], stack: true }),
+    label:
+      `${FUNNEL_LABELS[report.funnel]}漏斗，共 ${steps.length} 步：第一步 ${formatCount(steps[0]?.visits ?? 0)} 次来访，最后一步 ${formatCount(steps.at(-1)?.visits ?? 0)} 次` +
+      (worst ? `；流失率最高的一步是“${worst.label}”（${formatPercent(worst.dropOffRate)}）` : '') +
+      '。',
+    table: {
+      caption: `${FUNNEL_LABELS[report.funnel]}漏斗`,
+      columns: ['步骤', '到达', '占第一步', '流失', '流失率'],
+      rows: steps.map((s, i) => [s.label, s.visits, formatPercent(s.conversion), i === 0 ? NONE : s.dropOff, formatPercent(s.dropOffRate)]),
+    },
   };
 }
 
-// ---------------------------------------------------------------- audience
+// ---------------------------------------------------------------- 5. paths
 
-export function audienceCharts(report: AudienceReport, range?: { from: string; to: string }) {
-  const byDay = new Map(report.days.map((d) => [d.date, d]));
-  const days = range ? eachDay(range.from, range.to) : report.days.map((d) => d.date);
-  const val = (d: string, k: 'newCitizens' | 'returning' | 'follows' | 'unfollows') => byDay.get(d)?.[k] ?? 0;
-  const sum = (k: 'newCitizens' | 'returning' | 'follows' | 'unfollows') => report.days.reduce((n, d) => n + d[k], 0);
+export function stepsChart(report: PathsReport): ChartView {
+  const s = report.stepsToTask;
+  const rows = [...s.histogram].sort((a, b) => a.steps - b.steps);
+  const label = (n: number) => (n >= 20 ? '20 步及以上' : `${n} 步`);
+  return {
+    option: barOption({ categories: rows.map((r) => label(r.steps)), series: [{ name: '来访', values: rows.map((r) => r.visits) }] }),
+    label: `从进入到第一次办事所用步数的分布：${formatCount(s.visitsWithTask)} 次来访开始了办事（共 ${formatCount(s.visits)} 次来访），中位数 ${s.median ?? NONE} 步。`,
+    table: { caption: '从进入到第一次办事的步数', columns: ['步数', '来访', '占比'], rows: rows.map((r) => [label(r.steps), r.visits, formatPercent(ratio(r.visits, s.visitsWithTask))]) },
+  };
+}
+
+/** The previous and next pages of the chosen page, as two bar series on a shared category axis. */
+export function transitionsChart(report: PathsReport): ChartView {
+  const t = report.transitions;
+  const prev = [...t.previous].sort((a, b) => b.moves - a.moves);
+  const next = [...t.next].sort((a, b) => b.moves - a.moves);
+  const pages = [...new Set([...prev.map((p) => p.page), ...next.map((p) => p.page)])];
+  const moves = (list: { page: string; moves: number }[], p: string) => list.find((x) => x.page === p)?.moves ?? 0;
+  const sum = (list: { moves: number }[]) => list.reduce((n, x) => n + x.moves, 0);
+  return {
+    option: barOption({ categories: pages.map(pageLabel), series: [{ name: `来自（上一页）`, values: pages.map((p) => moves(prev, p)) }, { name: `去往（下一页）`, values: pages.map((p) => moves(next, p)) }], horizontal: true }),
+    label:
+      `“${pageLabel(t.page)}”的上一页与下一页：从 ${prev.length} 个页面来（${formatCount(sum(prev))} 次），去往 ${next.length} 个页面（${formatCount(sum(next))} 次）` +
+      (next[0] ? `；最常去“${pageLabel(next[0].page)}”` : '') +
+      '。',
+    table: { caption: `“${pageLabel(t.page)}”的页面跳转`, columns: ['页面', '从此页来', '去往此页'], rows: pages.map((p) => [pageLabel(p), moves(prev, p), moves(next, p)]) },
+  };
+}
+
+// ---------------------------------------------------------------- 6. failures
+
+export function failuresChart(report: FailuresReport): ChartView {
+  const rows = [
+    ...report.noResults.map((r) => ({ name: `无结果：${pageLabel(r.where)}`, count: r.count })),
+    ...report.validationErrors.map((r) => ({ name: `校验错误：${pageLabel(r.name)}`, count: r.count })),
+    ...report.errors.map((r) => ({ name: `错误：${pageLabel(r.name)}`, count: r.count })),
+    ...report.taskFailures.map((r) => ({ name: `办事失败：${r.task}`, count: r.count })),
+  ];
+  // one bar per place and kind: no-result rows come per term, so add them up
+  const byName = new Map<string, number>();
+  for (const r of rows) byName.set(r.name, (byName.get(r.name) ?? 0) + r.count);
+  const sorted = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  return {
+    option: barOption({ categories: sorted.map(([n]) => n), series: [{ name: '次数', values: sorted.map(([, c]) => c) }], horizontal: true }),
+    label: `失败次数最多的地方（条形图，前 ${sorted.length} 项），合计 ${formatCount(rows.reduce((n, r) => n + r.count, 0))} 次。`,
+    table: { caption: '失败次数最多的地方', columns: ['地方', '次数'], rows: sorted.map(([n, c]) => [n, c]) },
+  };
+}
+
+// ---------------------------------------------------------------- 7. audience
+
+export function audienceCharts(report: AudienceReport, range?: Range) {
+  const byDay = new Map(report.series.map((d) => [d.day, d]));
+  const days = range ? eachDay(range.from, range.to) : report.series.map((d) => d.day);
+  type K = 'newCitizens' | 'returningCitizens' | 'follows' | 'unfollows';
+  const val = (d: string, k: K) => byDay.get(d)?.[k] ?? 0;
+  const t = report.totals;
   const citizens: ChartView = {
-    option: lineOption({ categories: days.map(shortDay), series: [{ name: '新市民', values: days.map((d) => val(d, 'newCitizens')) }, { name: '回访市民', values: days.map((d) => val(d, 'returning')) }], area: true, stack: true }),
-    label: `按天的新市民与回访市民人数：新市民合计 ${formatCount(sum('newCitizens'))} 人次，回访 ${formatCount(sum('returning'))} 人次。`,
-    table: { caption: '每天的新市民与回访市民', columns: ['日期', '新市民', '回访市民'], rows: days.map((d) => [d, val(d, 'newCitizens'), val(d, 'returning')]) },
+    option: lineOption({ categories: days.map(shortDay), series: [{ name: '新市民', values: days.map((d) => val(d, 'newCitizens')) }, { name: '回访市民', values: days.map((d) => val(d, 'returningCitizens')) }], area: true, stack: true }),
+    label: `按天的新市民与回访市民人数（堆叠面积图）。整个时段 ${formatCount(t.citizens)} 位市民：新市民 ${formatCount(t.newCitizens)}，回访 ${formatCount(t.returningCitizens)}。`,
+    table: { caption: '每天的新市民与回访市民', columns: ['日期', '新市民', '回访市民'], rows: days.map((d) => [d, val(d, 'newCitizens'), val(d, 'returningCitizens')]) },
   };
   const follows: ChartView = {
     option: barOption({ categories: days.map(shortDay), series: [{ name: '关注', values: days.map((d) => val(d, 'follows')) }, { name: '取消关注', values: days.map((d) => val(d, 'unfollows')) }] }),
-    label: `按天的关注与取消关注：关注 ${formatCount(sum('follows'))} 次，取消关注 ${formatCount(sum('unfollows'))} 次。`,
+    label: `按天的关注与取消关注（柱状图）：关注 ${formatCount(t.follows)} 次，取消关注 ${formatCount(t.unfollows)} 次。`,
     table: { caption: '每天的关注与取消关注', columns: ['日期', '关注', '取消关注'], rows: days.map((d) => [d, val(d, 'follows'), val(d, 'unfollows')]) },
   };
   const hours = Array.from({ length: 24 }, (_, h) => `${h}时`);
-  const cells: [number, number, number][] = report.heatmap.filter((c) => c.weekday >= 1 && c.weekday <= 7 && c.hour >= 0 && c.hour < 24).map((c) => [c.hour, c.weekday - 1, c.visits]);
+  const cell = (w: number, h: number) => report.heatmap.find((c) => c.weekday === w && c.hour === h)?.visits ?? 0;
+  // the API lists only non-empty cells; the chart shows every hour of every day
+  const cells: [number, number, number][] = [];
+  for (let w = 1; w <= 7; w++) for (let h = 0; h < 24; h++) cells.push([h, w - 1, cell(w, h)]);
   const busiest = [...report.heatmap].sort((a, b) => b.visits - a.visits)[0];
   const heat: ChartView = {
     option: heatmapOption({ xLabels: hours, yLabels: [...WEEKDAYS], cells, name: '来访' }),
-    label: `一周各天各小时（北京时间）的来访热力图${busiest && busiest.visits > 0 ? `；最忙的是${WEEKDAYS[busiest.weekday - 1]} ${busiest.hour} 时（${formatCount(busiest.visits)} 次）` : ''}。`,
-    table: { caption: '一周各天各小时的来访', columns: ['星期', ...hours], rows: WEEKDAYS.map((w, i) => [w, ...hours.map((_, h) => report.heatmap.find((c) => c.weekday === i + 1 && c.hour === h)?.visits ?? 0)]) },
+    label: `一周各天各小时（北京时间）开始的来访热力图` + (busiest && busiest.visits > 0 ? `；最忙的是${WEEKDAYS[busiest.weekday - 1]} ${busiest.hour} 时（${formatCount(busiest.visits)} 次）` : '') + '。',
+    table: { caption: '一周各天各小时开始的来访', columns: ['星期', ...hours], rows: WEEKDAYS.map((w, i) => [w, ...hours.map((_, h) => cell(i + 1, h))]) },
   };
   return { citizens, follows, heat };
 }
 
-/** Acquisition sources of follows, as named in WeChat's subscribe events. */
-export const FOLLOW_SOURCE_LABELS: Record<string, string> = {
-  search: '搜索',
-  qrcode: '扫描二维码',
-  qr_scene: '带参数二维码',
-  profile: '名片分享',
-  article: '文章',
-  menu: '菜单',
-  other: '其他',
-  unknown: '未知',
-};
-export const followSourceLabel = (s: string) => FOLLOW_SOURCE_LABELS[s] ?? s;
+// ---------------------------------------------------------------- 8. notifications
 
-// ---------------------------------------------------------------- notifications
+export const templateLabel = (kind: string) => TEMPLATE_LABELS[kind] ?? kind;
 
-export function notificationsView(report: NotificationsReport) {
-  const rows = report.templates.map((t) => ({ ...t, title: t.label ?? t.template, deliveryRate: ratio(t.delivered, t.sent), openRate: ratio(t.opens, t.delivered) }));
-  const chart: ChartView = {
+export function notificationsChart(report: NotificationsReport): ChartView {
+  const rows = report.byTemplate;
+  return {
     option: barOption({
-      categories: rows.map((r) => r.title),
+      categories: rows.map((r) => templateLabel(r.kind)),
       series: [
-        { name: '发送', values: rows.map((r) => r.sent) },
-        { name: '送达', values: rows.map((r) => r.delivered) },
+        { name: '已送达', values: rows.map((r) => r.delivered) },
+        { name: '已发送未回执', values: rows.map((r) => r.sent) },
         { name: '失败', values: rows.map((r) => r.failed) },
-        { name: '打开', values: rows.map((r) => r.opens) },
+        { name: '排队中', values: rows.map((r) => r.queued) },
+        { name: '未发送（用户关闭）', values: rows.map((r) => r.suppressed) },
       ],
+      horizontal: true,
+      stack: true,
     }),
-    label: `各模板消息的发送、送达、失败和打开次数，共 ${rows.length} 种模板。`,
-    table: { caption: '模板消息效果', columns: ['模板', '发送', '送达', '失败', '打开'], rows: rows.map((r) => [r.title, r.sent, r.delivered, r.failed, r.opens]) },
+    label: `各模板消息的结果（堆叠条形图）：共 ${formatCount(report.totals.total)} 条，送达 ${formatCount(report.totals.delivered)}，失败 ${formatCount(report.totals.failed)}；从消息链接打开 ${formatCount(report.opens.visits)} 次（打开率 ${formatPercent(report.openRate)}）。`,
+    table: {
+      caption: '各模板消息的结果',
+      columns: ['模板', '合计', '已送达', '已发送', '失败', '排队中', '未发送'],
+      rows: rows.map((r) => [templateLabel(r.kind), r.total, r.delivered, r.sent, r.failed, r.queued, r.suppressed]),
+    },
   };
-  return { rows, chart };
 }
 
-// ---------------------------------------------------------------- satisfaction
+// ---------------------------------------------------------------- 9. satisfaction
 
-export const SCORE_LABELS = { '5': '非常满意', '4': '满意', '3': '基本满意', '2': '不满意', '1': '非常不满意' } as const;
-export const STAGE_LABELS: Record<string, string> = { accepted: '受理', acceptance: '受理', completed: '办结', completion: '办结' };
-const SCORES = ['5', '4', '3', '2', '1'] as const;
+export const satisfactionTitle = (r: SatisfactionReport['rows'][number]) => `${r.typeName} · ${STAGE_LABELS[r.stage] ?? r.stage}`;
 
-export function satisfactionView(report: SatisfactionReport) {
-  const rows = report.ratings.map((r) => {
-    const total = SCORES.reduce((n, s) => n + (r.counts[s] ?? 0), 0);
-    const bad = (r.counts['1'] ?? 0) + (r.counts['2'] ?? 0);
-    const good = (r.counts['4'] ?? 0) + (r.counts['5'] ?? 0);
-    return { ...r, title: `${r.label ?? r.service} · ${STAGE_LABELS[r.stage] ?? r.stage}`, total, goodShare: ratio(good, total), badShare: ratio(bad, total) };
-  });
-  const chart: ChartView = {
-    option: barOption({ categories: rows.map((r) => r.title), series: SCORES.map((s) => ({ name: SCORE_LABELS[s], values: rows.map((r) => ratio(r.counts[s] ?? 0, r.total)) })), horizontal: true, stack: true, percent: true }),
-    label: `各服务各环节的好差评分布（堆叠百分比条形图），共 ${rows.length} 组、${formatCount(rows.reduce((n, r) => n + r.total, 0))} 条评价。`,
-    table: { caption: '好差评分布', columns: ['服务 · 环节', ...SCORES.map((s) => SCORE_LABELS[s]), '合计'], rows: rows.map((r) => [r.title, ...SCORES.map((s) => r.counts[s] ?? 0), r.total]) },
+export function satisfactionChart(report: SatisfactionReport): ChartView {
+  const rows = report.rows;
+  const scores = [4, 3, 2, 1, 0] as const; // best first, as 好差评 lists them
+  return {
+    option: barOption({
+      categories: rows.map(satisfactionTitle),
+      series: scores.map((i) => ({ name: SCORE_LABELS[i], values: rows.map((r) => ratio(r.counts[i], r.total)) })),
+      horizontal: true,
+      stack: true,
+      percent: true,
+    }),
+    label: `各服务各环节的好差评分布（堆叠百分比条形图）：${rows.length} 组，共 ${formatCount(rows.reduce((n, r) => n + r.total, 0))} 条评价。`,
+    table: { caption: '好差评分布', columns: ['服务 · 环节', ...scores.map((i) => SCORE_LABELS[i]), '合计'], rows: rows.map((r) => [satisfactionTitle(r), ...scores.map((i) => r.counts[i]), r.total]) },
   };
-  const f = report.followUps;
-  const followUps = [
-    { label: '差评回访', value: formatCount(f.count) },
-    { label: '已答复', value: formatCount(f.answered) },
-    { label: '答复用时中位数', value: formatDuration(f.medianMs) },
-    { label: '答复用时 90% 分位', value: formatDuration(f.p90Ms) },
-    { label: '超时未答复', value: formatCount(f.overdue) },
-  ];
-  return { rows, chart, followUps };
 }
 
-// ---------------------------------------------------------------- comparison
+/** Hours → "5.5 小时" / "2.3 天". */
+export function formatHours(h: number | null): string {
+  if (h === null || !Number.isFinite(h)) return NONE;
+  return h < 48 ? `${h.toFixed(1)} 小时` : `${(h / 24).toFixed(1)} 天`;
+}
 
-type MetricKind = 'count' | 'share' | 'duration' | 'steps';
+// ---------------------------------------------------------------- 10. comparison
+
+type MetricKey = Exclude<keyof CompareReport['a']['metrics'], 'successRates'>;
 interface MetricDef {
-  key: keyof CompareSide;
+  key: MetricKey;
   label: string;
-  kind: MetricKind;
-  /** whether a rise is an improvement (for highlighting), or neutral */
+  kind: 'count' | 'share' | 'steps';
+  /** whether a rise is an improvement, a worsening, or neither (for highlighting) */
   better: 'up' | 'down' | 'neutral';
 }
 export const COMPARE_METRICS: MetricDef[] = [
   { key: 'visits', label: '来访次数', kind: 'count', better: 'neutral' },
   { key: 'citizens', label: '市民人数', kind: 'count', better: 'neutral' },
-  { key: 'lookupOnlyShare', label: '只查询的来访占比', kind: 'share', better: 'neutral' },
-  { key: 'transactionShare', label: '办事的来访占比', kind: 'share', better: 'up' },
+  { key: 'menuTaps', label: '菜单点击次数', kind: 'count', better: 'neutral' },
+  { key: 'unusedItems', label: '很少使用的菜单项', kind: 'count', better: 'down' },
+  { key: 'lookupShare', label: '只查询的来访占比', kind: 'share', better: 'neutral' },
+  { key: 'transactionShare', label: '办成事的来访占比', kind: 'share', better: 'up' },
   { key: 'medianStepsToTask', label: '到办事的步数（中位数）', kind: 'steps', better: 'down' },
-  { key: 'taskSuccess', label: '办事成功率', kind: 'share', better: 'up' },
-  { key: 'noResultRate', label: '无结果查询占比', kind: 'share', better: 'down' },
+  { key: 'meanStepsToTask', label: '到办事的步数（平均）', kind: 'steps', better: 'down' },
+  { key: 'bookingConversion', label: '预约漏斗转化率', kind: 'share', better: 'up' },
+  { key: 'applicationConversion', label: '申请漏斗转化率', kind: 'share', better: 'up' },
 ];
 
+export type Verdict = 'better' | 'worse' | 'changed' | 'same' | 'unknown';
 export interface CompareRow {
   label: string;
   a: string;
   b: string;
   change: string;
-  /** better / worse under the metric's own direction; changed when it has none */
-  verdict: 'better' | 'worse' | 'changed' | 'same' | 'unknown';
+  verdict: Verdict;
+}
+export const VERDICT_LABELS: Record<Verdict, string> = { better: '改善', worse: '变差', changed: '有变化', same: '持平', unknown: '无法比较' };
+
+function verdictOf(direction: 'up' | 'down' | 'same' | 'unknown', better: MetricDef['better']): Verdict {
+  if (direction === 'unknown') return 'unknown';
+  if (direction === 'same') return 'same';
+  if (better === 'neutral') return 'changed';
+  return direction === better ? 'better' : 'worse';
 }
 
+const showMetric = (v: number | null, kind: MetricDef['kind']) =>
+  v === null ? NONE : kind === 'share' ? formatPercent(v) : kind === 'steps' ? `${Number.isInteger(v) ? v : v.toFixed(1)} 步` : formatCount(v);
+
+/** The metrics of both sides, each with the change from A to B and whether that is better. */
 export function compareRows(report: CompareReport): CompareRow[] {
-  return COMPARE_METRICS.map((m) => {
-    const a = report.a[m.key] as number | null;
-    const b = report.b[m.key] as number | null;
-    const show = (v: number | null) => (m.kind === 'share' ? formatPercent(v) : m.kind === 'duration' ? formatDuration(v) : v === null ? NONE : m.kind === 'steps' ? `${v} 步` : formatCount(v));
-    const ch = formatChange(a, b, m.kind === 'steps' ? 'count' : m.kind);
-    const verdict: CompareRow['verdict'] =
-      ch.direction === 'unknown' ? 'unknown' : ch.direction === 'same' ? 'same' : m.better === 'neutral' ? 'changed' : ch.direction === m.better ? 'better' : 'worse';
-    return { label: m.label, a: show(a), b: show(b), change: ch.text, verdict };
+  const rows = COMPARE_METRICS.map((m) => {
+    const a = report.a.metrics[m.key];
+    const b = report.b.metrics[m.key];
+    const ch = formatChange(a, b, m.kind === 'share' ? 'share' : 'count');
+    return { label: m.label, a: showMetric(a, m.kind), b: showMetric(b, m.kind), change: ch.text, verdict: verdictOf(ch.direction, m.better) };
   });
+  // success rate per task, matched by task name (a task only one side has still gets a row)
+  const tasks = [...new Set([...report.a.metrics.successRates, ...report.b.metrics.successRates].map((s) => s.task))];
+  for (const task of tasks) {
+    const a = report.a.metrics.successRates.find((s) => s.task === task)?.successRate ?? null;
+    const b = report.b.metrics.successRates.find((s) => s.task === task)?.successRate ?? null;
+    const ch = formatChange(a, b, 'share');
+    rows.push({ label: `成功率：${task}`, a: formatPercent(a), b: formatPercent(b), change: ch.text, verdict: verdictOf(ch.direction, 'up') });
+  }
+  return rows;
 }
 
-/** Menu items of both sides matched by key (a renamed item keeps its key), with their share in each. */
-export function compareMenu(report: CompareReport) {
-  const keys = [...new Set([...report.a.menu.map((m) => m.key), ...report.b.menu.map((m) => m.key)])];
+/** The two sides' menu items matched by key (a renamed item keeps its key), with their share in each. */
+export function compareMenu(a: { label: string; report: MenuUsageReport }, b: { label: string; report: MenuUsageReport }) {
+  const leaves = (r: MenuUsageReport) => r.items.filter((i) => !i.group);
+  const la = leaves(a.report);
+  const lb = leaves(b.report);
+  const keys = [...new Set([...la.map((m) => m.key), ...lb.map((m) => m.key)])];
   const rows = keys.map((key) => {
-    const a = report.a.menu.find((m) => m.key === key);
-    const b = report.b.menu.find((m) => m.key === key);
-    return { key, name: b?.name ?? a?.name ?? key, aShare: a?.share ?? null, bShare: b?.share ?? null, status: !a ? 'added' : !b ? 'removed' : 'kept', change: formatChange(a?.share ?? null, b?.share ?? null, 'share') };
+    const ia = la.find((m) => m.key === key);
+    const ib = lb.find((m) => m.key === key);
+    const change = formatChange(ia?.share ?? null, ib?.share ?? null, 'share');
+    return { key, name: ib?.name ?? ia?.name ?? key, aTaps: ia?.taps ?? null, bTaps: ib?.taps ?? null, aShare: ia?.share ?? null, bShare: ib?.share ?? null, status: !ia ? ('added' as const) : !ib ? ('removed' as const) : ('kept' as const), change };
   });
   const chart: ChartView = {
-    option: barOption({ categories: rows.map((r) => r.name), series: [{ name: report.a.label, values: rows.map((r) => r.aShare) }, { name: report.b.label, values: rows.map((r) => r.bShare) }], horizontal: true, percent: true }),
-    label: `菜单项点击占比对比：${report.a.label} 与 ${report.b.label}，共 ${rows.length} 项。`,
-    table: { caption: '菜单项点击占比对比', columns: ['菜单项', report.a.label, report.b.label], rows: rows.map((r) => [r.name, formatPercent(r.aShare), formatPercent(r.bShare)]) },
+    option: barOption({ categories: rows.map((r) => r.name), series: [{ name: `A：${a.label}`, values: rows.map((r) => r.aShare) }, { name: `B：${b.label}`, values: rows.map((r) => r.bShare) }], horizontal: true, percent: true }),
+    label: `菜单项点击占比对比（条形图）：A ${a.label} 与 B ${b.label}，共 ${rows.length} 项，其中新增 ${rows.filter((r) => r.status === 'added').length} 项、移除 ${rows.filter((r) => r.status === 'removed').length} 项。`,
+    table: { caption: '菜单项点击占比对比', columns: ['菜单项', `A：${a.label}`, `B：${b.label}`], rows: rows.map((r) => [r.name, formatPercent(r.aShare), formatPercent(r.bShare)]) },
   };
   return { rows, chart };
+}
+
+/** A side of the comparison as the API takes it: a version label or `from..to`. */
+export function parseCompareSide(v: unknown): { kind: 'menuVersion'; version: string } | { kind: 'period'; from: string; to: string } | null {
+  if (typeof v !== 'string') return null;
+  const m = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(v);
+  if (m) return isIsoDate(m[1]) && isIsoDate(m[2]) && m[1] <= m[2] ? { kind: 'period', from: m[1], to: m[2] } : null;
+  return /^[\w.:/-]{1,32}$/.test(v) ? { kind: 'menuVersion', version: v } : null;
+}
+
+/** How fresh the figures are, from `meta` (rollups end ~40 minutes before now). */
+export function dataNote(meta: { dataUntil: string | null; lateEvents: number }): string {
+  const until = meta.dataUntil ? `数据截至 ${meta.dataUntil.slice(0, 10)} ${meta.dataUntil.slice(11, 16)}（北京时间）；最近约 40 分钟的使用尚未汇总` : '尚无汇总数据（汇总任务还未运行）';
+  return meta.lateEvents > 0 ? `${until}；另有 ${formatCount(meta.lateEvents)} 条迟到事件未计入` : until;
+}
+
+/**
+ * What to compare when the URL does not say: the two newest published versions (older as A),
+ * else the last 30 days (B) against the 30 days before (A).
+ */
+export function defaultCompareSides(versionsNewestFirst: string[], today: string): { a: string; b: string } {
+  const [newest, previous] = versionsNewestFirst;
+  if (newest && previous) return { a: previous, b: newest };
+  const bFrom = addDays(today, -29);
+  return { a: `${addDays(bFrom, -30)}..${addDays(bFrom, -1)}`, b: `${bFrom}..${today}` };
+}
+
+/** A side of the comparison in words: "菜单版本 v3" or "2026-10-01 至 2026-10-31". */
+export function describeSide(side: string): string {
+  const s = parseCompareSide(side);
+  if (!s) return side;
+  return s.kind === 'menuVersion' ? `菜单版本 ${s.version}` : `${s.from} 至 ${s.to}`;
 }

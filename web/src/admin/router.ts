@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from 'vue-router';
 import AdminLayout from './AdminLayout.vue';
+import { reportRoutes } from './pages/reports/routes';
 import { loadSession, safeReturnPath, type StaffRole } from './session';
 
 const DEFAULT_TITLE = '管理后台 · 交管微信服务';
@@ -75,6 +76,7 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./pages/notifications/NotificationLogPage.vue'),
         meta: { page: 'admin.notifications', title: '通知记录', roles: ['admin', 'supervisor', 'clerk'] },
       },
+      ...reportRoutes,
       {
         path: 'forbidden',
         name: 'forbidden',

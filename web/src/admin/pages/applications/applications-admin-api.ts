@@ -4,6 +4,7 @@ import { adminGet, adminGetPage, adminPost, withQuery } from '../../api';
 import type {
   AdminApplicationDetail,
   AdminApplicationListItem,
+  AdminApplicationState,
   AdminFollowUpView,
   ApplicationStatus,
   ApplicationTypeView,
@@ -22,9 +23,10 @@ export const fetchQueue = (filters: QueueFilters, page: number, pageSize: number
   adminGetPage<AdminApplicationListItem, PageInfo>(withQuery('/api/admin/applications', queueQuery(filters, page, pageSize)));
 
 export const fetchApplication = (id: number) => adminGet<AdminApplicationDetail>(`/api/admin/applications/${id}`);
+/** Moves and assignment answer with the state only (no personal data); the page merges it into the detail it holds. */
 export const transition = (id: number, to: ApplicationStatus, note: string) =>
-  adminPost<AdminApplicationDetail>(`/api/admin/applications/${id}/transitions`, note.trim() ? { to, note: note.trim() } : { to });
-export const assign = (id: number, staffId: number | null) => adminPost<AdminApplicationDetail>(`/api/admin/applications/${id}/assign`, { staffId });
+  adminPost<AdminApplicationState>(`/api/admin/applications/${id}/transitions`, note.trim() ? { to, note: note.trim() } : { to });
+export const assign = (id: number, staffId: number | null) => adminPost<AdminApplicationState>(`/api/admin/applications/${id}/assign`, { staffId });
 export const addNote = (id: number, text: string) => adminPost<NoteView>(`/api/admin/applications/${id}/notes`, { text });
 
 /** Staff see every upload through their own audited route, never the citizen's. */

@@ -1,4 +1,4 @@
-import type { RawRouteComponent, RouteRecordRaw } from 'vue-router';
+import type { RouteComponent, RouteRecordRaw } from 'vue-router';
 import { REPORTS, REPORT_ROLES } from '../../reports-catalog';
 
 /**
@@ -6,7 +6,7 @@ import { REPORTS, REPORT_ROLES } from '../../reports-catalog';
  * chunk, and only they import ECharts, so the admin entry stays small and the H5 app never
  * sees it. The children inherit `roles` from the section (the guard takes the innermost set).
  */
-const page = (name: keyof typeof REPORTS, component: RawRouteComponent): RouteRecordRaw => ({
+const page = (name: keyof typeof REPORTS, component: () => Promise<RouteComponent | { default: RouteComponent }>): RouteRecordRaw => ({
   path: name,
   name: `report-${name}`,
   component,

@@ -1,0 +1,462 @@
+import { eq, inArray, sql } from 'drizzle-orm';
+import type { MySqlTable } from 'drizzle-orm/mysql-core';
+import type { PoolConnection } from 'mysql2/promise';
+import {
+  reportCitizens,
+  reportDayCitizens,
+  reportDims,
+  reportEventDaily,
+  reportFunnelDaily,
+  reportHourlyVisits,
+  reportPathDaily,
+  reportState,
+  reportStepsDaily,
+  reportTaskDaily,
+  reportTaskDurations,
+  reportTransitionDaily,
+  reportVisitDaily,
+  reportVisits,
+  type Database,
+  type Transaction,
+} from '../../db/schema';
+import type { Logger } from '../logger';
+import { RollupBatch, type Counter } from './aggregate';
+import { PASSIVE_KINDS, VISIT_IDLE_MS } from './catalog';
+import { actorKeyOf, describeVisit, splitChains, type DerivedVisit, type RawEvent } from './derive';
+
+/**
+ * The incremental rollup job (docs/evaluation.md "How the figures are made").
+ *
+ * Watermark: `visits_until` (U). A run takes T = now − 30 min idle − late margin: every event
+ * before T is assumed to be in the table. It reads the events in [U, T) plus the events of visits
+ * left open by the previous run, splits them into visits, stores each visit, and adds the visits
+ * that can no longer grow (last event + 30 min < T) to the rollups — all in one transaction with
+ * the new watermark, so a visit is counted exactly once whatever the run boundaries are. Visits
+ * still open are stored as open and re-derived by the next run. Long gaps are walked in chunks of
+ * `chunkMs`, which is also how `rebuild` replays history: the same steps, so the result is the
+ * same. Only one process runs the job at a time (a named lock); others skip.
+ */
+
+export interface RollupState {
+  visitsUntil: number;
+  lastEventId: number;
+  lateEvents: number;
+  retainedBefore: number;
+  runs: number;
+  updatedAt: number;
+}
+
+export interface RollupRunResult {
+  ran: boolean;
+  until: number;
+  chunks: number;
+  eventsRead: number;
+  visitsClosed: number;
+  visitsOpen: number;
+  lateEvents: number;
+}
+
+export interface MenuPublication {
+  version: string;
+  publishedAt: number;
+}
+
+export interface ReportRollup {
+  /** Roll up everything that is final now (or before `until`, for tests and the benchmark). */
+  runOnce(opts?: { until?: number }): Promise<RollupRunResult>;
+  /** Drop every rollup and derive them again from the raw events. Refuses after retention unless forced. */
+  rebuild(opts?: { until?: number; force?: boolean }): Promise<RollupRunResult>;
+  /** Delete raw events older than `retentionDays` that are already rolled up, in batches. */
+  purge(opts: { retentionDays: number; batchSize?: number }): Promise<{ deleted: number; before: number }>;
+  state(): Promise<RollupState | null>;
+}
+
+export interface RollupDeps {
+  db: Database;
+  now?: () => number;
+  logger?: Logger;
+  /** minutes an event may arrive after it happened and still be counted */
+  lateMarginMs: number;
+  idleMs?: number;
+  /** widest window derived in one transaction */
+  chunkMs?: number;
+  /** the default menu's publications, for visits that carry no menu version */
+  menuHistory?: () => Promise<MenuPublication[]>;
+}
+
+const STATE = 'usage';
+const DAY_MS = 86_400_000;
+const INSERT_CHUNK = 500;
+export class RollupRefused extends Error {}
+
+const REPORT_TABLES = [
+  reportVisits,
+  reportVisitDaily,
+  reportStepsDaily,
+  reportTaskDaily,
+  reportTaskDurations,
+  reportPathDaily,
+  reportTransitionDaily,
+  reportFunnelDaily,
+  reportEventDaily,
+  reportHourlyVisits,
+  reportDayCitizens,
+  reportCitizens,
+  reportDims,
+  reportState,
+];
+
+export function createReportRollup(deps: RollupDeps): ReportRollup {
+  const { db } = deps;
+  const now = deps.now ?? Date.now;
+  const idleMs = deps.idleMs ?? VISIT_IDLE_MS;
+  const chunkMs = deps.chunkMs ?? DAY_MS;
+  const dimIds = new Map<string, number>();
+
+  async function withLock<T>(fn: () => Promise<T>): Promise<T | null> {
+    const conn: PoolConnection = await db.$client.getConnection();
+    try {
+      // Lock names are server-wide: include the database so test databases do not collide.
+      const [rows] = await conn.query('SELECT GET_LOCK(CONCAT(?, DATABASE()), 0) AS got', ['govportal:reports:']);
+      if (Number((rows as Array<{ got: number | null }>)[0]?.got) !== 1) return null;
+      try {
+        return await fn();
+      } finally {
+        await conn.query('SELECT RELEASE_LOCK(CONCAT(?, DATABASE()))', ['govportal:reports:']);
+      }
+    } finally {
+      conn.release();
+    }
+  }
+
+  async function readState(ex: Database | Transaction): Promise<RollupState | null> {
+    const [row] = await ex.select().from(reportState).where(eq(reportState.name, STATE));
+    return row ? { visitsUntil: row.visitsUntil, lastEventId: row.lastEventId, lateEvents: row.lateEvents, retainedBefore: row.retainedBefore, runs: row.runs, updatedAt: row.updatedAt } : null;
+  }
+
+  async function versionLookup(): Promise<(ms: number) => string | null> {
+    const pubs = [...((await deps.menuHistory?.()) ?? [])].sort((a, b) => a.publishedAt - b.publishedAt);
+    return (ms) => {
+      let v: string | null = null;
+      for (const p of pubs) {
+        if (p.publishedAt <= ms) v = p.version;
+        else break;
+      }
+      return v;
+    };
+  }
+
+  async function loadEvents(from: number, to: number): Promise<RawEvent[]> {
+    const [rows] = await db.$client.query(
+      'SELECT id, occurred_at, visit_id, citizen_key, source, kind, name, menu_key, menu_version, outcome, props FROM usage_events WHERE occurred_at >= ? AND occurred_at < ?',
+      [from, to],
+    );
+    return (rows as Array<Record<string, unknown>>).map((r) => ({
+      id: Number(r.id),
+      occurredAt: Number(r.occurred_at),
+      visitId: (r.visit_id as string | null) ?? null,
+      citizenKey: (r.citizen_key as string | null) ?? null,
+      source: String(r.source),
+      kind: String(r.kind),
+      name: String(r.name ?? ''),
+      menuKey: (r.menu_key as string | null) ?? null,
+      menuVersion: (r.menu_version as string | null) ?? null,
+      outcome: (r.outcome as string | null) ?? null,
+      props: parseProps(r.props),
+    }));
+  }
+
+  /** One window [U, T): derive, store, roll up, advance the watermark — one transaction. */
+  async function step(state: RollupState, until: number, versionAt: (ms: number) => string | null) {
+    const from = state.visitsUntil;
+    const open = await db.select({ actorKey: reportVisits.actorKey, startedAt: reportVisits.startedAt }).from(reportVisits).where(eq(reportVisits.open, true));
+    const openStart = new Map(open.map((o) => [o.actorKey, o.startedAt]));
+    const loadFrom = Math.min(from, ...open.map((o) => o.startedAt));
+    const [[maxRow]] = (await db.$client.query('SELECT COALESCE(MAX(id), 0) AS m FROM usage_events')) as unknown as [[{ m: number }]];
+    const maxId = Number(maxRow.m);
+    // Events written after their time was already derived: counted, and named in every report.
+    const [[lateRow]] = (await db.$client.query('SELECT COUNT(*) AS n FROM usage_events WHERE id > ? AND id <= ? AND occurred_at < ?', [
+      state.lastEventId,
+      maxId,
+      from,
+    ])) as unknown as [[{ n: number }]];
+    const late = from > 0 ? Number(lateRow.n) : 0;
+
+    const events = await loadEvents(loadFrom, until);
+    const batch = new RollupBatch();
+    const byActor = new Map<string, RawEvent[]>();
+    for (const e of events) {
+      const actor = PASSIVE_KINDS.has(e.kind) ? null : actorKeyOf(e);
+      if (e.occurredAt < from) {
+        // Before the watermark only the events of visits still open are read again.
+        const start = actor ? openStart.get(actor) : undefined;
+        if (start === undefined || e.occurredAt < start) continue;
+      }
+      if (!actor) {
+        batch.addLoose(e);
+        continue;
+      }
+      let list = byActor.get(actor);
+      if (!list) byActor.set(actor, (list = []));
+      list.push(e);
+    }
+
+    const closed: DerivedVisit[] = [];
+    const stillOpen: DerivedVisit[] = [];
+    for (const [actor, list] of byActor) {
+      for (const chain of splitChains(list, idleMs)) {
+        const v = describeVisit(actor, chain, versionAt);
+        if (v.endedAt + idleMs < until) closed.push(v);
+        else stillOpen.push(v);
+      }
+    }
+    for (const v of closed) batch.addVisit(v);
+
+    await db.transaction(async (tx) => {
+      await tx.delete(reportVisits).where(eq(reportVisits.open, true));
+      const visitRows = [...closed.map((v) => visitRow(v, false)), ...stillOpen.map((v) => visitRow(v, true))];
+      for (let i = 0; i < visitRows.length; i += INSERT_CHUNK) await tx.insert(reportVisits).values(visitRows.slice(i, i + INSERT_CHUNK));
+      await writeBatch(tx, batch);
+      await tx
+        .update(reportState)
+        .set({
+          visitsUntil: until,
+          lastEventId: Math.max(state.lastEventId, maxId),
+          lateEvents: sql`${reportState.lateEvents} + ${late}`,
+          runs: sql`${reportState.runs} + 1`,
+          updatedAt: now(),
+        })
+        .where(eq(reportState.name, STATE));
+    });
+    state.visitsUntil = until;
+    state.lastEventId = Math.max(state.lastEventId, maxId);
+    state.lateEvents += late;
+    return { eventsRead: events.length, visitsClosed: closed.length, visitsOpen: stillOpen.length, late };
+  }
+
+  async function writeBatch(tx: Transaction, b: RollupBatch) {
+    const add = (col: string) => sql.raw(`\`${col}\` + VALUES(\`${col}\`)`);
+    await upsert(tx, reportVisitDaily, b.visitDaily, ([day, entry, menuVersion, visitClass], [visits]) => ({ day, entry, menuVersion, visitClass, visits: visits! }), {
+      visits: add('visits'),
+    });
+    await upsert(tx, reportStepsDaily, b.steps, ([day, entry, menuVersion, steps], [visits]) => ({ day, entry, menuVersion, steps: Number(steps), visits: visits! }), {
+      visits: add('visits'),
+    });
+    await upsert(
+      tx,
+      reportTaskDaily,
+      b.tasks,
+      ([day, entry, menuVersion, task], [started, completed, failed]) => ({ day, entry, menuVersion, task, started: started!, completed: completed!, failed: failed! }),
+      { started: add('started'), completed: add('completed'), failed: add('failed') },
+    );
+    await upsert(
+      tx,
+      reportTaskDurations,
+      b.durations,
+      ([day, entry, menuVersion, task, bucket], [visits]) => ({ day, entry, menuVersion, task, bucket: Number(bucket), visits: visits! }),
+      { visits: add('visits') },
+    );
+    await upsert(tx, reportPathDaily, b.paths, ([day, entry, menuVersion, path], [visits]) => ({ day, entry, menuVersion, path, visits: visits! }), {
+      visits: add('visits'),
+    });
+    await upsert(
+      tx,
+      reportTransitionDaily,
+      b.transitions,
+      ([day, entry, menuVersion, fromPage, toPage], [moves]) => ({ day, entry, menuVersion, fromPage, toPage, moves: moves! }),
+      { moves: add('moves') },
+    );
+    await upsert(
+      tx,
+      reportFunnelDaily,
+      b.funnels,
+      ([day, entry, menuVersion, funnel, step], [visits]) => ({ day, entry, menuVersion, funnel, step: Number(step), visits: visits! }),
+      { visits: add('visits') },
+    );
+    await upsert(tx, reportHourlyVisits, b.hourly, ([day, hour, entry, menuVersion], [visits]) => ({ day, hour: Number(hour), entry, menuVersion, visits: visits! }), {
+      visits: add('visits'),
+    });
+    await upsert(
+      tx,
+      reportEventDaily,
+      b.events,
+      ([kind, day, source, name, menuKey, menuVersion, entry, detail], [events, visits]) => ({ kind, day, source, name, menuKey, menuVersion, entry, detail, events: events!, visits: visits! }),
+      { events: add('events'), visits: add('visits') },
+    );
+    await writeCitizens(tx, b);
+  }
+
+  async function writeCitizens(tx: Transaction, b: RollupBatch) {
+    const touches = [...b.citizens.values()];
+    if (touches.length === 0) return;
+    const ids = new Map<string, number>();
+    for (let i = 0; i < touches.length; i += INSERT_CHUNK) {
+      const part = touches.slice(i, i + INSERT_CHUNK);
+      // first_day before first_seen_at: MySQL evaluates assignments left to right.
+      await tx
+        .insert(reportCitizens)
+        .values(part.map((c) => ({ citizenKey: c.citizenKey, firstSeenAt: c.firstSeenAt, firstDay: dayOfMs(c.firstSeenAt) })))
+        .onDuplicateKeyUpdate({
+          set: {
+            firstDay: sql.raw('IF(VALUES(`first_seen_at`) < `first_seen_at`, VALUES(`first_day`), `first_day`)'),
+            firstSeenAt: sql.raw('LEAST(`first_seen_at`, VALUES(`first_seen_at`))'),
+          },
+        });
+      const rows = await tx
+        .select({ id: reportCitizens.id, key: reportCitizens.citizenKey })
+        .from(reportCitizens)
+        .where(inArray(reportCitizens.citizenKey, part.map((c) => c.citizenKey)));
+      for (const r of rows) ids.set(r.key, r.id);
+    }
+    const dims = new Set<string>();
+    for (const c of touches) for (const d of c.dims.keys()) dims.add(d);
+    const missing = [...dims].filter((d) => !dimIds.has(d));
+    for (let i = 0; i < missing.length; i += INSERT_CHUNK) {
+      const part = missing.slice(i, i + INSERT_CHUNK);
+      await tx.insert(reportDims).ignore().values(part.map((dim) => ({ dim })));
+      for (const r of await tx.select().from(reportDims).where(inArray(reportDims.dim, part))) dimIds.set(r.dim, r.id);
+    }
+    const rows: Array<{ dimId: number; day: string; citizenId: number }> = [];
+    for (const c of touches) {
+      const citizenId = ids.get(c.citizenKey)!;
+      for (const [dim, days] of c.dims) for (const day of days) rows.push({ dimId: dimIds.get(dim)!, day, citizenId });
+    }
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK * 4) await tx.insert(reportDayCitizens).ignore().values(rows.slice(i, i + INSERT_CHUNK * 4));
+  }
+
+  async function ensureState(): Promise<RollupState> {
+    const existing = await readState(db);
+    if (existing) return existing;
+    // Start at the oldest event's day; nothing before it can appear (except late events).
+    const [[row]] = (await db.$client.query('SELECT MIN(occurred_at) AS m FROM usage_events')) as unknown as [[{ m: number | null }]];
+    const start = row.m === null ? 0 : Math.floor(Number(row.m) / 3600_000) * 3600_000;
+    await db.insert(reportState).ignore().values({ name: STATE, visitsUntil: start, updatedAt: now() });
+    return (await readState(db))!;
+  }
+
+  async function catchUp(until: number): Promise<RollupRunResult> {
+    let state = await ensureState();
+    if (state.visitsUntil === 0) {
+      const [[row]] = (await db.$client.query('SELECT MIN(occurred_at) AS m FROM usage_events')) as unknown as [[{ m: number | null }]];
+      if (row.m === null) return { ran: true, until: 0, chunks: 0, eventsRead: 0, visitsClosed: 0, visitsOpen: 0, lateEvents: state.lateEvents };
+      state = { ...state, visitsUntil: Math.floor(Number(row.m) / 3600_000) * 3600_000 };
+    }
+    const versionAt = await versionLookup();
+    const result: RollupRunResult = { ran: true, until: state.visitsUntil, chunks: 0, eventsRead: 0, visitsClosed: 0, visitsOpen: 0, lateEvents: state.lateEvents };
+    while (state.visitsUntil < until) {
+      const next = Math.min(until, state.visitsUntil + chunkMs);
+      const r = await step(state, next, versionAt);
+      result.chunks++;
+      result.eventsRead += r.eventsRead;
+      result.visitsClosed += r.visitsClosed;
+      result.visitsOpen = r.visitsOpen;
+      result.until = next;
+    }
+    result.lateEvents = state.lateEvents;
+    return result;
+  }
+
+  const skipped = (): RollupRunResult => ({ ran: false, until: 0, chunks: 0, eventsRead: 0, visitsClosed: 0, visitsOpen: 0, lateEvents: 0 });
+
+  return {
+    async runOnce(opts = {}) {
+      const until = opts.until ?? now() - idleMs - deps.lateMarginMs;
+      const r = await withLock(() => catchUp(until));
+      if (r && r.visitsClosed > 0) deps.logger?.debug({ visits: r.visitsClosed, events: r.eventsRead }, 'reports rolled up');
+      return r ?? skipped();
+    },
+
+    async rebuild(opts = {}) {
+      const r = await withLock(async () => {
+        const state = await readState(db);
+        if (state && state.retainedBefore > 0 && !opts.force) {
+          throw new RollupRefused('raw events before the retention horizon are gone; a rebuild would lose them (use --force to rebuild what is left)');
+        }
+        for (const table of REPORT_TABLES) await db.delete(table as MySqlTable);
+        dimIds.clear();
+        return catchUp(opts.until ?? now() - idleMs - deps.lateMarginMs);
+      });
+      if (!r) throw new RollupRefused('the rollup job is running in another process; try again');
+      return r;
+    },
+
+    async purge({ retentionDays, batchSize = 10_000 }) {
+      const r = await withLock(async () => {
+        const state = await readState(db);
+        if (!state) return { deleted: 0, before: 0 };
+        const [[open]] = (await db.$client.query('SELECT MIN(started_at) AS m FROM report_visits WHERE open = 1')) as unknown as [[{ m: number | null }]];
+        // Only what the rollups already hold: before the watermark and before any open visit.
+        const before = Math.min(now() - retentionDays * DAY_MS, state.visitsUntil, open.m === null ? Infinity : Number(open.m));
+        let deleted = 0;
+        for (;;) {
+          const [res] = await db.$client.query('DELETE FROM usage_events WHERE occurred_at < ? ORDER BY occurred_at LIMIT ?', [before, batchSize]);
+          const n = (res as { affectedRows: number }).affectedRows;
+          deleted += n;
+          if (n < batchSize) break;
+        }
+        if (deleted > 0) {
+          await db
+            .update(reportState)
+            .set({ retainedBefore: sql`GREATEST(${reportState.retainedBefore}, ${before})` })
+            .where(eq(reportState.name, STATE));
+        }
+        return { deleted, before };
+      });
+      return r ?? { deleted: 0, before: 0 };
+    },
+
+    state: () => readState(db),
+  };
+}
+
+const dayOfMs = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+
+function parseProps(v: unknown): Record<string, unknown> | null {
+  if (v == null) return null;
+  if (typeof v === 'object') return v as Record<string, unknown>;
+  try {
+    const p = JSON.parse(String(v)) as unknown;
+    return p && typeof p === 'object' ? (p as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function visitRow(v: DerivedVisit, open: boolean) {
+  const joined = (s: Set<string>) => {
+    const out = [...s].sort().join(',');
+    return out.length > 1000 ? out.slice(0, out.lastIndexOf(',', 1000)) : out;
+  };
+  return {
+    actorKey: v.actorKey,
+    startedAt: v.startedAt,
+    endedAt: v.endedAt,
+    day: v.day,
+    open,
+    entry: v.entry,
+    entryMenuKey: v.entryMenuKey?.slice(0, 64) ?? null,
+    menuVersion: v.menuVersion || null,
+    landingPage: v.landingPage?.slice(0, 64) ?? null,
+    events: v.events.length,
+    screens: v.screens.length,
+    stepsToTask: v.stepsToTask === null ? null : Math.min(v.stepsToTask, 65_535),
+    firstTask: v.firstTask?.slice(0, 64) ?? null,
+    visitClass: v.visitClass,
+    tasksStarted: joined(v.tasksStarted),
+    tasksCompleted: joined(v.tasksCompleted),
+  };
+}
+
+async function upsert<K extends readonly string[], T extends MySqlTable>(
+  tx: Transaction,
+  table: T,
+  counter: Counter<K>,
+  toRow: (key: K, values: number[]) => T['$inferInsert'],
+  set: Record<string, unknown>,
+) {
+  const rows = [...counter.map.values()].map((e) => toRow(e.key, e.values));
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one helper for ten tables
+    await (tx.insert(table) as any).values(rows.slice(i, i + INSERT_CHUNK)).onDuplicateKeyUpdate({ set });
+  }
+}

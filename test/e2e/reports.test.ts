@@ -1,0 +1,160 @@
+import { and, eq, gte, sql } from 'drizzle-orm';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { menuVersions, usageEvents } from '../../db/schema';
+import { runSeeds } from '../../db/seed';
+import { DEFAULT_MENU } from '../../db/seed/default-menu';
+import { DEMO_CITIZENS, seedDemoCitizens } from '../../db/seed/demo-citizens';
+import type { LookupsVsTransactionsReport, MenuUsageReport } from '../../server/reports/schema';
+import { launchChromium, startWebServer, usageRowsUntil } from '../support/browser';
+import { testDb } from '../support/db';
+import { createStaff, type TestStaff } from '../support/staff-agent';
+
+/**
+ * The reports in real Chromium: a citizen uses the account in the sandbox phone (taps a menu item
+ * that opens 违法查询, looks a plate up, goes to the service hall and searches for something that
+ * does not exist, taps a CLICK item), the rollup job runs, and an evaluator signed in to /admin
+ * finds exactly that activity in 菜单使用 and 查询与办事. The menu version is published by this
+ * file under a label no other file uses, so the version filter isolates this activity from the
+ * rest of the worker's database. A clerk is refused.
+ */
+let browser: Browser;
+let web: Awaited<ReturnType<typeof startWebServer>>;
+let page: Page;
+let version: string;
+const errors: string[] = [];
+const CITIZEN = DEMO_CITIZENS[1]!;
+// Seeded in db/seed/demo-violations.ts: 粤B5N9X3 (02), VIN …987654.
+const PLATE = { type: '02', no: '粤B5N9X3', suffix: '987654' };
+const startedAt = Math.floor(Date.now() / 1000) * 1000;
+
+beforeAll(async () => {
+  web = await startWebServer();
+  const { db } = testDb();
+  await runSeeds(db);
+  await db.transaction((tx) => seedDemoCitizens(tx));
+  // A fresh published version with a label of its own (v<id>, far from the small ids other files reset to).
+  await db.delete(menuVersions);
+  await db.execute(sql.raw(`ALTER TABLE menu_versions AUTO_INCREMENT = ${7000 + Math.floor(Math.random() * 2000)}`));
+  const draft = await web.t.deps.menus.createDraft({ menu: DEFAULT_MENU, createdBy: 'test:reports' });
+  version = (await web.t.deps.menus.publish(draft.id, 'test:reports')).version;
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+});
+
+const phone = () => page.getByRole('group', { name: `模拟手机：${web.t.config.accountName}` });
+const menuBar = () => phone().getByRole('navigation', { name: '公众号菜单' });
+const inApp = (): Frame => page.frame({ name: 'wechat-inapp-browser' })!;
+
+async function signIn(p: Page, staff: TestStaff, path: string) {
+  await p.goto(`${web.base}/admin${path}`);
+  await expect.poll(() => p.url()).toContain('/admin/login');
+  await p.locator('#login-username').fill(staff.username);
+  await p.locator('#login-username').press('Tab');
+  await p.keyboard.type(staff.password);
+  await p.keyboard.press('Enter');
+}
+
+describe('evaluator reports', () => {
+  it('count the activity a citizen made in the sandbox phone, after the rollup', async () => {
+    // --- the citizen, in the phone emulator
+    await page.goto(`${web.base}/sandbox/`);
+    await page.getByRole('button', { name: new RegExp(`^${CITIZEN.displayName}`) }).click();
+    await expect.poll(() => menuBar().getByRole('button').count(), { timeout: 15_000 }).toBe(3);
+    await menuBar().getByRole('button', { name: '查询服务' }).click();
+    await phone().getByRole('menu', { name: '查询服务' }).getByRole('menuitem', { name: '违法查询' }).click();
+    await expect.poll(() => inApp()?.url() ?? '', { timeout: 15_000 }).toContain(`/h5/violations?menu=violations&mv=${version}`);
+    const form = () => inApp().getByRole('form', { name: '输入号牌查询' });
+    await expect.poll(() => form().getByLabel('号牌号码').isVisible(), { timeout: 10_000 }).toBe(true);
+    await form().getByLabel('号牌种类').selectOption(PLATE.type);
+    await form().getByLabel('号牌号码').fill(PLATE.no);
+    await form().getByLabel('车架号后6位').fill(PLATE.suffix);
+    await form().getByRole('button', { name: '查询' }).click();
+    await expect.poll(() => inApp().getByRole('region', { name: /的违法记录$/ }).count(), { timeout: 10_000 }).toBe(1);
+    // on to the service hall (same visit, same menu attribution) and a search that finds nothing
+    await inApp().goto(`${web.base}/h5/?menu=violations&mv=${version}`);
+    await expect.poll(() => inApp().locator('h1').textContent()).toBe('交管服务大厅');
+    await inApp().getByPlaceholder('搜索服务，如：违章、记分、预约').fill('无此服务zz');
+    await inApp().getByPlaceholder('搜索服务，如：违章、记分、预约').press('Enter');
+    await phone().getByRole('region', { name: '公众号网页' }).getByRole('button', { name: '关闭网页' }).click(); // pagehide → beacon
+    // a CLICK item: the tap arrives as a WeChat push
+    await menuBar().getByRole('button', { name: '互动服务' }).click();
+    await phone().getByRole('menu', { name: '互动服务' }).getByRole('menuitem', { name: '办事指南' }).click();
+
+    const mine = (kind: string) => and(eq(usageEvents.kind, kind), eq(usageEvents.menuVersion, version), gte(usageEvents.occurredAt, startedAt));
+    expect(await usageRowsUntil(web.t, mine('menu_click'), (n) => n >= 1)).toHaveLength(1);
+    expect((await usageRowsUntil(web.t, mine('no_result'), (n) => n >= 1)).length).toBeGreaterThanOrEqual(1);
+
+    // --- the rollup job: every visit ends 30 idle minutes after its last event, so roll up to beyond that
+    const run = await web.t.deps.reportRollup.runOnce({ until: Date.now() + 31 * 60_000 });
+    expect(run.visitsClosed).toBeGreaterThanOrEqual(1);
+
+    // --- the evaluator
+    const evaluator = await createStaff(testDb().db, { role: 'evaluator' });
+    await signIn(page, evaluator, `/reports/menu-usage?mv=${version}`);
+    await expect.poll(() => page.locator('#menu-usage-title').textContent(), { timeout: 15_000 }).toBe('菜单使用');
+    await expect.poll(() => new URL(page.url()).searchParams.get('mv')).toBe(version);
+    const table = page.getByRole('table', { name: '菜单使用明细' });
+    const cells = (key: string) => table.locator(`tr[data-key="${key}"] td`).allTextContents();
+    // 键, 点击次数, 市民人数, 占全部点击, 趋势 — one tap each by one citizen: half of this version's taps
+    await expect.poll(() => cells('violations'), { timeout: 10_000 }).toEqual(['violations', '1', '1', '50.0%', '']);
+    expect(await cells('guide')).toEqual(['guide', '1', '1', '50.0%', '']);
+    expect((await cells('points')).slice(1, 4)).toEqual(['0', '0', '0.0%']);
+    await expect.poll(() => table.locator('tr[data-key="points"]').getAttribute('data-unused')).toBe('true');
+    expect(await page.getByTestId('menu-total-taps').textContent()).toBe('2');
+    // the chart is drawn (SVG) and named for screen readers
+    const chart = page.getByRole('img', { name: /^菜单项点击次数与市民人数条形图/ });
+    await expect.poll(() => chart.locator('svg').count()).toBe(1);
+    expect(await chart.getAttribute('aria-label')).toContain('共 2 次点击');
+    // the CSV link carries the same filter
+    const csv = await page.getByRole('link', { name: '下载 CSV' }).getAttribute('href');
+    expect(csv).toMatch(new RegExp(`^/api/admin/reports/menu-usage\\.csv\\?from=\\d{4}-\\d{2}-\\d{2}&to=\\d{4}-\\d{2}-\\d{2}&menuVersion=${version}$`));
+    const api = (await (await page.request.get(`${web.base}/api/admin/reports/menu-usage?menuVersion=${version}`)).json()) as { data: MenuUsageReport };
+    expect(api.data.totalTaps).toBe(2);
+
+    // 查询与办事 with the same filter, by the tab (the filter travels in the URL)
+    await page.getByRole('navigation', { name: '报表' }).getByRole('link', { name: '查询与办事' }).click();
+    await expect.poll(() => page.locator('#lookups-title').textContent(), { timeout: 10_000 }).toBe('查询与办事');
+    expect(new URL(page.url()).searchParams.get('mv')).toBe(version);
+    const lookups = (await (await page.request.get(`${web.base}/api/admin/reports/lookups-vs-transactions?menuVersion=${version}`)).json()) as { data: LookupsVsTransactionsReport };
+    // the visit that looked a plate up and booked nothing is a lookup-only visit
+    expect(lookups.data.totals.lookup).toBeGreaterThanOrEqual(1);
+    expect(lookups.data.totals.transaction).toBe(0);
+    const totals = page.getByTestId('lookups-totals');
+    await expect.poll(() => totals.textContent()).toContain(`只查询${lookups.data.totals.lookup}（`);
+    await expect.poll(() => page.getByTestId('lookups-headline').textContent()).toContain('的来访只是查询，0.0% 的来访办成了事');
+    await expect.poll(() => page.getByRole('img', { name: /^按天的堆叠面积图/ }).locator('svg').count()).toBe(1);
+
+    // every other report and the printable summary load against the real API without an error
+    for (const [tab, title] of [['菜单使用', '菜单使用'], ['服务使用', '服务使用'], ['办事漏斗', '办事漏斗'], ['路径与寻路', '路径与寻路'], ['失败与无结果', '失败与无结果'], ['用户构成', '用户构成'], ['消息通知', '消息通知'], ['好差评', '好差评'], ['菜单版本对比', '菜单版本对比']] as const) {
+      await page.getByRole('navigation', { name: '报表' }).getByRole('link', { name: tab }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 2, name: title }).count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => page.getByTestId('report-data-note').count(), { timeout: 10_000 }).toBe(1);
+      expect(await page.getByRole('alert').count(), tab).toBe(0);
+    }
+    await page.getByRole('link', { name: '打印摘要报告' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: '公众号使用评估报告' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { level: 2 }).count(), { timeout: 15_000 }).toBe(9);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('a clerk is refused, in the page and by the API', async () => {
+    const clerk = await createStaff(testDb().db, { role: 'clerk' });
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const p = await ctx.newPage();
+    await signIn(p, clerk, '/reports/menu-usage');
+    await expect.poll(() => p.url(), { timeout: 15_000 }).toContain('/admin/forbidden');
+    await expect.poll(() => p.getByText('无权访问', { exact: true }).count()).toBeGreaterThan(0);
+    expect(await p.getByRole('navigation', { name: '主菜单' }).getByText('评估报表').count()).toBe(0);
+    const res = await p.request.get(`${web.base}/api/admin/reports/menu-usage`);
+    expect(res.status()).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    await ctx.close();
+  });
+});
