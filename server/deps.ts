@@ -15,6 +15,7 @@ import { createMenuService, type MenuService } from './menu/service';
 import { createOAuthService, type OAuthService } from './oauth/service';
 import { createWechat } from './wechat/api-client';
 import type { WechatClient } from './wechat/api-client';
+import type { TokenStore } from './wechat/token-store';
 import { createWechatEventBus, type WechatEventBus } from './wechat/event-bus';
 import { createJssdk, type Jssdk } from './wechat/jssdk';
 import { lateReplyMessage } from './wechat/late-reply';
@@ -61,6 +62,8 @@ export interface Deps {
   sessions: CitizenSessionService;
   autoReply: AutoReplyService;
   wechat: WechatClient;
+  /** the stored access token and jsapi ticket (sandbox start-up forgets them: a new simulator issued none) */
+  wechatTokens: TokenStore;
   wechatEvents: WechatEventBus;
   pushDedupe: PushDedupe;
   pushHandler: PushHandler;
@@ -143,7 +146,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
   const selfUrl = createSelfUrl(`http://127.0.0.1:${config.port}`);
   const inFlight = createInFlight();
   const wechatLog = logger.child({ area: 'wechat' });
-  const { client: wechat } = createWechat({ db, config, logger: wechatLog, selfUrl, now });
+  const { client: wechat, tokens: wechatTokens } = createWechat({ db, config, logger: wechatLog, selfUrl, now });
   const audit = createAuditLog({ now });
   const staffSessions = createStaffSessionStore({ db, secret: config.sessionSecret, idleMinutes: config.staff.sessionIdleMinutes, absoluteHours: config.staff.sessionAbsoluteHours, now });
   const loginThrottle = createLoginThrottle({
@@ -197,7 +200,11 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
           logger: logger.child({ area: 'sandbox' }),
           selfUrl: () => selfUrl.get(),
           now,
-          afterReset: () => menus.ensurePublishedOnPlatform(),
+          // A reset simulator has forgotten the tokens and tickets it issued.
+          afterReset: async () => {
+            await wechatTokens.forgetAll();
+            return menus.ensurePublishedOnPlatform();
+          },
           portalCookies: [SESSION_COOKIE],
         })
       : undefined;
@@ -241,6 +248,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     sessions,
     autoReply,
     wechat,
+    wechatTokens,
     wechatEvents,
     pushDedupe,
     pushHandler,

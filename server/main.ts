@@ -70,6 +70,9 @@ async function main() {
   // The published menu lives in the database; make the platform show it (the sandbox starts
   // empty, a live account may have been edited elsewhere). Not awaited by anything: a platform
   // hiccup must not stop the portal from serving.
+  // The sandbox simulator starts empty: credentials stored by an earlier run were issued by a
+  // simulator that no longer exists (a stale jsapi ticket would only show as wx.config failing).
+  if (config.wechat.mode === 'sandbox') await deps.wechatTokens.forgetAll();
   deps.menus
     .ensurePublishedOnPlatform()
     .then((r) => r.action === 'pushed' && say(`published menu ${r.version} to the ${config.wechat.mode === 'sandbox' ? 'sandbox' : 'WeChat'} platform`))

@@ -55,6 +55,12 @@ export interface TokenStore {
   inspect(name: CredentialName): Promise<CredentialState | null>;
   /** Forget the in-memory copies (tests; the row stays). */
   clearMemory(): void;
+  /**
+   * Forget every stored credential, rows included: for a platform that has forgotten what it
+   * issued (the sandbox simulator after a restart or reset). A stale jsapi_ticket cannot be
+   * detected otherwise: only the page's wx.config fails.
+   */
+  forgetAll(): Promise<void>;
   /** Used by the API client to supply how credentials are fetched from WeChat. */
   bindFetcher(fetcher: CredentialFetcher): void;
 }
@@ -210,6 +216,11 @@ export function createTokenStore(opts: TokenStoreOptions): TokenStore {
 
     clearMemory() {
       memory.clear();
+    },
+
+    async forgetAll() {
+      memory.clear();
+      await db.delete(wechatCredentials);
     },
 
     bindFetcher(f) {

@@ -22,6 +22,20 @@ describe('sandbox ↔ portal', () => {
     expect(menu.menu.button.map((b: { name: string }) => b.name)).toEqual(DEFAULT_MENU.button.map((b) => b.name));
   });
 
+  it('a reset also makes the portal forget the tokens and jsapi ticket the old simulator issued', async () => {
+    const signer = srv.t.deps.jssdk;
+    const before = await signer.jssdkConfig(`${srv.t.deps.config.publicBaseUrl}/h5/`);
+    expect(before.signature).toMatch(/^[0-9a-f]{40}$/);
+    expect(await srv.t.deps.wechatTokens.inspect('jsapi_ticket')).toMatchObject({ present: true });
+    const api = supertest(srv.base);
+    expect((await api.post('/sandbox/api/reset')).status).toBe(200);
+    expect(await srv.t.deps.wechatTokens.inspect('jsapi_ticket')).toBeNull();
+    // the next signature uses a ticket the new simulator issued: its own check accepts it
+    const after = await signer.jssdkConfig(`${srv.t.deps.config.publicBaseUrl}/h5/`);
+    expect(await srv.t.deps.wechatTokens.inspect('jsapi_ticket')).toMatchObject({ present: true });
+    expect(after.signature).not.toBe(before.signature);
+  });
+
   it('choosing another citizen for the phone ends the previous citizen’s portal session', async () => {
     const phone = supertest.agent(srv.base);
     const start = await phone.get('/oauth/start').query({ return: '/h5/' });
