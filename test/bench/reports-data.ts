@@ -136,7 +136,10 @@ export function dayEvents(day: number, o: GenOptions): Row[] {
     }
     void MIN;
   }
-  return rows;
+  // A visit late in the evening may run past midnight: keep each day's rows inside the day, so
+  // days stay independent (resumable generation, the live phase's next day).
+  const dayEnd = dayStart + 86_400_000;
+  return rows.filter((row) => row[0] < dayEnd);
 }
 
 export const dayOf = (ms: number) => new Date(ms + SHANGHAI).toISOString().slice(0, 10);

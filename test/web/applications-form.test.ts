@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../web/src/common/api';
 import {
+  FIELD_KINDS,
   FILES_MAX_DEFAULT,
   TEXT_MAX_DEFAULT,
   answersFromStored,
@@ -46,7 +47,8 @@ describe('field kind → control', () => {
 });
 
 describe('client checks agree with the server’s form rules', () => {
-  it('uses the server’s defaults', () => {
+  it('knows the same field kinds and uses the server’s defaults', () => {
+    expect([...FIELD_KINDS]).toEqual([...serverForm.FIELD_KINDS]);
     expect(TEXT_MAX_DEFAULT).toBe(serverForm.TEXT_MAX_DEFAULT);
     expect(FILES_MAX_DEFAULT).toBe(serverForm.FILES_MAX_DEFAULT);
   });

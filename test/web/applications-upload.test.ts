@@ -107,9 +107,11 @@ describe('attachment upload', () => {
     expect(err).toMatchObject({ code: 'BAD_RESPONSE' });
   });
 
-  it('cuts very long names to the server’s 200-character limit', () => {
-    const long = `${'甲'.repeat(300)}.jpg`;
-    const sent = decodeURIComponent(new URL(uploadUrl(long), 'http://x').searchParams.get('filename')!);
-    expect([...sent].length).toBe(200);
+  it('cuts very long names to the server’s 200-character limit, keeping the extension', () => {
+    const sent = (name: string) => new URL(uploadUrl(name), 'http://x').searchParams.get('filename')!;
+    const long = sent(`${'甲'.repeat(300)}.jpg`);
+    expect([...long].length).toBe(200);
+    expect(long.endsWith('甲.jpg')).toBe(true);
+    expect(sent('a b&c.pdf')).toBe('a b&c.pdf');
   });
 });

@@ -40,7 +40,15 @@ export interface UploadOptions {
 }
 
 /** Sends the file's bytes as the request body with its MIME type, the name in `?filename=` (docs/api-applications.md). */
-export const uploadUrl = (name: string) => `${UPLOAD_PATH}?filename=${encodeURIComponent(name.slice(0, 200))}`;
+const NAME_MAX = 200;
+
+/** The upload URL; a name over the server's 200 characters is cut in the middle so its extension survives. */
+export function uploadUrl(name: string): string {
+  const chars = [...name];
+  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(name)?.[0] ?? '';
+  const kept = chars.length <= NAME_MAX ? name : chars.slice(0, NAME_MAX - ext.length).join('') + ext;
+  return `${UPLOAD_PATH}?filename=${encodeURIComponent(kept)}`;
+}
 
 export function uploadAttachment<T>(file: UploadFile & Blob, options: UploadOptions = {}): Promise<T> {
   const xhr = (options.xhr ?? (() => new XMLHttpRequest() as unknown as XhrLike))();
