@@ -55,6 +55,9 @@ export async function ensureWebBuild(distDir: string, log: (m: string) => void, 
   await new Promise<void>((res, rej) => {
     const child = spawn(process.execPath, [vite, 'build', '--config', join(ROOT, 'web/vite.config.ts'), '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
       cwd: ROOT,
+      // Always a production build: under vitest NODE_ENV is `test`, which made Vite bundle Vue's
+      // development build (+40 KB gzip), and the stamp would then pass it off to `npm start`.
+      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.once('error', rej);
