@@ -46,6 +46,15 @@ export function staffRoutes(deps: { auth: StaffAuthService; staff: StaffService;
     ctx.body = { data: { signedOut: true } };
   });
 
+  /**
+   * Colleagues a case can be assigned to (enabled admins, supervisors and clerks): names only, for
+   * the assignment picker of supervisors and clerks, who may not read the account list.
+   */
+  router.get('/api/admin/staff-directory', requireStaff('admin', 'supervisor', 'clerk'), async (ctx) => {
+    const all = await deps.staff.list();
+    ctx.body = { data: all.filter((s) => !s.disabled && s.role !== 'evaluator').map((s) => ({ id: s.id, displayName: s.displayName, role: s.role })) };
+  });
+
   router.get('/api/admin/staff', adminOnly, async (ctx) => {
     ctx.body = { data: await deps.staff.list() };
   });

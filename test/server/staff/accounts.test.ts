@@ -34,6 +34,25 @@ describe('staff account management (admin)', () => {
     expect((await loginAgent(t, username, 'Solid-Password-8')).res.status).toBe(200);
   });
 
+  it('the staff directory gives supervisors and clerks the names of assignable colleagues only', async () => {
+    const clerk = await signedInStaff(t, 'clerk');
+    const off = await createStaff(testDb().db, { role: 'clerk' });
+    const evaluator = await createStaff(testDb().db, { role: 'evaluator' });
+    const admin = await signedInStaff(t, 'admin');
+    expect((await admin.agent.post(`/api/admin/staff/${off.id}/disable`)).status).toBe(200);
+    for (const role of ['supervisor', 'clerk'] as const) {
+      const who = role === 'clerk' ? clerk : await signedInStaff(t, role);
+      const res = await who.agent.get('/api/admin/staff-directory');
+      expect(res.status).toBe(200);
+      const ids = res.body.data.map((s: { id: number }) => s.id);
+      expect(ids).toContain(clerk.staff.id);
+      expect(ids).not.toContain(off.id);
+      expect(ids).not.toContain(evaluator.id);
+      for (const entry of res.body.data) expect(Object.keys(entry).sort()).toEqual(['displayName', 'id', 'role']);
+    }
+    expect((await (await signedInStaff(t, 'evaluator')).agent.get('/api/admin/staff-directory')).status).toBe(403);
+  });
+
   it('refuses a taken username, a bad username, an unknown role and a weak password with clear 4xx errors', async () => {
     const admin = await signedInStaff(t, 'admin');
     const existing = await createStaff(testDb().db, { role: 'clerk' });

@@ -12,7 +12,12 @@ import type {
   NoteView,
   PageInfo,
 } from '../../../../../server/applications/schema';
-import type { StaffView } from '../../../../../server/staff/schema';
+/** `GET /api/admin/staff-directory` (server/staff/routes.ts) */
+interface StaffDirectoryEntry {
+  id: number;
+  displayName: string;
+  role: string;
+}
 import { queueQuery, type QueueFilters } from './application-actions';
 
 export type { AdminApplicationDetail, AdminApplicationListItem, AdminFollowUpView, ApplicationStatus, DashboardView, NoteView, PageInfo };
@@ -46,10 +51,10 @@ export async function fetchTypeOptions(): Promise<{ code: string; name: string }
   }
 }
 
-/** Names for assignment; only admins may list staff accounts, others see ids. */
+/** Names of current colleagues (the staff directory); a former colleague shows as an id. */
 export async function fetchStaffNames(): Promise<Map<number, string>> {
   try {
-    const staff = await adminGet<StaffView[]>('/api/admin/staff');
+    const staff = await adminGet<StaffDirectoryEntry[]>('/api/admin/staff-directory');
     return new Map(staff.map((s) => [s.id, s.displayName]));
   } catch {
     return new Map();
@@ -58,8 +63,8 @@ export async function fetchStaffNames(): Promise<Map<number, string>> {
 
 export async function fetchAssignableStaff(): Promise<{ id: number; name: string }[]> {
   try {
-    const staff = await adminGet<StaffView[]>('/api/admin/staff');
-    return staff.filter((s) => !s.disabled && s.role !== 'evaluator').map((s) => ({ id: s.id, name: `${s.displayName}（${s.username}）` }));
+    const staff = await adminGet<StaffDirectoryEntry[]>('/api/admin/staff-directory');
+    return staff.map((s) => ({ id: s.id, name: s.displayName }));
   } catch {
     return [];
   }
