@@ -140,9 +140,20 @@ describe('applications end to end in Chromium', () => {
     expect(review).toContain('粤B12345');
     expect(review).toContain('交强险保单.png');
 
+    // the phone's Back goes back one step with the answers kept, and Forward returns
+    await h5.evaluate(() => window.history.back());
+    await expect.poll(() => h5Heading().textContent()).toContain('填写申请表');
+    expect(await h5.getByLabel('姓名').inputValue()).toBe('王芳');
+    await h5.evaluate(() => window.history.forward());
+    await expect.poll(() => h5Heading().textContent()).toContain('核对申请信息');
+
     await h5.getByRole('button', { name: '确认提交' }).click();
     await expect.poll(() => h5Heading().textContent(), { timeout: 10_000 }).toContain('提交成功');
     state.no = (await h5.getByTestId('application-no').textContent())?.trim();
+    // Back from the result never offers the same application again: it starts a new one
+    await h5.evaluate(() => window.history.back());
+    await expect.poll(() => h5Heading().textContent()).toContain('选择申请事项');
+    await h5.evaluate(() => window.history.forward());
     expect(state.no).toMatch(/^\S{8,}$/);
     const row = await myApplication();
     state.id = row.id;
