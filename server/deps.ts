@@ -269,10 +269,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
       audit,
       maxDaysAhead: config.appointments.maxDaysAhead,
       now,
-      async citizenNames(ids) {
-        const rows = await Promise.all(ids.map(async (id) => [id, (await citizens.findById(id))?.displayName ?? null] as const));
-        return new Map(rows);
-      },
+      citizenNames: (ids) => citizens.displayNames(ids),
     }),
     officeLocations: createOfficeLocationService({ db }),
     audit,

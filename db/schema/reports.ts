@@ -1,4 +1,4 @@
-import { bigint, boolean, date, index, int, mysqlTable, primaryKey, smallint, tinyint, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, boolean, date, index, int, mysqlTable, primaryKey, smallint, tinyint, uniqueIndex, varbinary, varchar } from 'drizzle-orm/mysql-core';
 
 /**
  * Evaluator reports (server/reports, docs/evaluation.md). Visits are derived once from
@@ -183,7 +183,7 @@ export const reportHourlyVisits = mysqlTable(
   (t) => [primaryKey({ name: 'report_hourly_visits_pk', columns: [t.day, t.hour, t.entry, t.menuVersion] })],
 );
 
-/** Dimension names of the per-day citizen sets (`all`, `menu:<key>`, `menu:<mv>:<key>`, `task:<name>`). */
+/** Dimension names of the per-day citizen sketches (`all`, `menu:<key>`, `menu:<mv>:<key>`, `task:<name>`, `mv:<v>`, `entry:<e>`). */
 export const reportDims = mysqlTable(
   'report_dims',
   {
@@ -193,7 +193,7 @@ export const reportDims = mysqlTable(
   (t) => [uniqueIndex('report_dims_dim_uq').on(t.dim)],
 );
 
-/** A compact number per citizen pseudonym, and the day the citizen was first seen. */
+/** Every citizen pseudonym seen in a visit, and the day it was first seen (new vs returning: exact). */
 export const reportCitizens = mysqlTable(
   'report_citizens',
   {
@@ -205,15 +205,19 @@ export const reportCitizens = mysqlTable(
   (t) => [uniqueIndex('report_citizens_key_uq').on(t.citizenKey), index('report_citizens_first_day_idx').on(t.firstDay)],
 );
 
-/** Which citizens were active per day and dimension: exact distinct counts over any range. */
-export const reportDayCitizens = mysqlTable(
-  'report_day_citizens',
+/**
+ * The citizens active per day and dimension, as a HyperLogLog sketch (4096 one-byte registers,
+ * server/reports/hll.ts): the union over any range is the register-wise maximum, so distinct
+ * counts over 90 days read 90 small rows per dimension, whatever the number of citizens.
+ */
+export const reportCitizenSketches = mysqlTable(
+  'report_citizen_sketches',
   {
     dimId: int('dim_id', { unsigned: true }).notNull(),
     day: date('day', { mode: 'string' }).notNull(),
-    citizenId: int('citizen_id', { unsigned: true }).notNull(),
+    sketch: varbinary('sketch', { length: 4096 }).notNull(),
   },
-  (t) => [primaryKey({ name: 'report_day_citizens_pk', columns: [t.dimId, t.day, t.citizenId] })],
+  (t) => [primaryKey({ columns: [t.dimId, t.day] })],
 );
 
 export type ReportVisitRow = typeof reportVisits.$inferSelect;

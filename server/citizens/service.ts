@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { citizens, citizenSessions, type CitizenRow, type Database } from '../../db/schema';
 import { AppError } from '../http/errors';
 import { DEFAULT_PREFERENCES, type CitizenPreferences, type MeView, type PreferencesPatch } from './schema';
@@ -16,6 +16,8 @@ export type Eraser = (citizenId: number) => Promise<void>;
 export interface CitizenService {
   findByOpenid(openid: string): Promise<CitizenRow | undefined>;
   findById(id: number): Promise<CitizenRow | undefined>;
+  /** Display names for many citizens in one query (lists show dozens); ids not found are absent from the map. */
+  displayNames(ids: readonly number[]): Promise<Map<number, string | null>>;
   /** A follow: create or re-activate, recording how they came (QR scene) the first time. */
   followed(openid: string, at: Date, acquisitionSource: string | null): Promise<CitizenRow>;
   /** Unfollow: mark and erase personal data (PROTOCOL §2.3). */
@@ -55,6 +57,12 @@ export function createCitizenService(deps: { db: Database; now?: () => number; s
     findByOpenid,
     async findById(id) {
       return (await db.select().from(citizens).where(eq(citizens.id, id)).limit(1))[0];
+    },
+    async displayNames(ids) {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return new Map();
+      const rows = await db.select({ id: citizens.id, displayName: citizens.displayName }).from(citizens).where(inArray(citizens.id, unique));
+      return new Map(rows.map((r) => [r.id, r.displayName]));
     },
     async followed(openid, at, acquisitionSource) {
       // One statement, so two instances handling a retried follow cannot both insert.

@@ -165,7 +165,7 @@ export function createMenuService(deps: MenuServiceDeps): MenuService {
   function ruleOrThrow(kind: MenuKind, input: unknown): MatchRule | null {
     if (kind === 'default') {
       if (input !== undefined && input !== null) {
-        throwMenuInvalid([{ path: 'matchRule', button: null, rule: 'matchrule_field', message: '匹配规则: only a conditional menu has a match rule' }]);
+        throwMenuInvalid([{ path: 'matchRule', button: null, rule: 'matchrule_field', message: '匹配规则：只有个性化菜单才有匹配规则' }]);
       }
       return null;
     }
@@ -216,7 +216,7 @@ export function createMenuService(deps: MenuServiceDeps): MenuService {
       if (r.rule) rule = r.rule;
       else problems.push(...r.problems);
       if (!problems.length && (await latestPublished(db, 'default')).length === 0) {
-        problems.push({ path: 'kind', button: null, rule: 'default_required', message: '菜单: a default menu must be published before a conditional menu' });
+        problems.push({ path: 'kind', button: null, rule: 'default_required', message: '菜单：请先发布默认菜单，再发布个性化菜单' });
       }
     }
     if (problems.length) throwMenuInvalid(problems);

@@ -16,8 +16,9 @@ import {
 
 /**
  * The platform's menu rules (PROTOCOL §4.2/§4.3), checked before anything is sent. Every problem
- * names the button it is about, by its names (`按钮 "办事服务 › 预约办理": …`) or, when a name is
- * missing, by position (`#2`), so a staff member finds it in the editor.
+ * names the button it is about, by its names (`按钮“办事服务 › 预约办理”：…`) or, when a name is
+ * missing, by position (`#2`), so a staff member finds it in the editor. Messages are Chinese
+ * because staff read them; `rule` is the stable code for programs and tests.
  */
 
 export type MenuRule =
@@ -75,7 +76,7 @@ function labelAt(input: unknown, top: number, sub?: number): string {
   return `${topName} › ${nameOf(Array.isArray(subs) ? subs[sub] : undefined, sub)}`;
 }
 
-const say = (button: string | null, text: string) => (button === null ? `菜单: ${text}` : `按钮 "${button}": ${text}`);
+const say = (button: string | null, text: string) => (button === null ? `菜单：${text}` : `按钮“${button}”：${text}`);
 
 function problem(path: (string | number)[], button: string | null, rule: MenuRule, text: string): MenuProblem {
   return { path: path.join('.'), button, rule, message: say(button, text) };
@@ -92,19 +93,30 @@ function shapeProblems(input: unknown, error: z.ZodError): MenuProblem[] {
     const field = path.at(-1);
     if (issue.code === 'invalid_value' && field === 'type') {
       const given = getAt(input, path);
-      return problem(path, button, 'type_allowed', `type "${String(given)}" is not a menu button type`);
+      return problem(path, button, 'type_allowed', `类型“${String(given)}”不是公众号菜单支持的按钮类型`);
     }
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys;
       if (path.length === 4 && keys.includes('sub_button')) {
-        return problem([...path, 'sub_button'], button, 'nesting', 'a sub-button cannot have sub-buttons (menus are two levels deep)');
+        return problem([...path, 'sub_button'], button, 'nesting', '子菜单下不能再有子菜单（菜单最多两级）');
       }
-      return problem(path, button, 'shape', `unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}`);
+      return problem(path, button, 'shape', `不认识的字段${keys.map((k) => `“${k}”`).join('、')}`);
     }
-    const where = path.length ? `${path.join('.')}: ` : '';
-    return problem(path, button, 'shape', `${where}${issue.message}`);
+    // zod's own wording is English and technical: name the field and say what kind of value it needs.
+    const where = path.length ? `字段 ${path.join('.')} ` : '菜单数据';
+    return problem(path, button, 'shape', `${where}格式不正确（${shapeHint(issue.code)}）`);
   });
 }
+
+const SHAPE_HINTS: Record<string, string> = {
+  invalid_type: '类型不对',
+  too_big: '太长或太多',
+  too_small: '太短或太少',
+  invalid_format: '写法不对',
+  invalid_value: '取值不在允许范围',
+  invalid_union: '取值不在允许范围',
+};
+const shapeHint = (code: string) => SHAPE_HINTS[code] ?? '不符合要求';
 
 function getAt(input: unknown, path: (string | number)[]): unknown {
   let v: unknown = input;
@@ -140,42 +152,42 @@ export function menuProblems(menu: MenuModel, opts: { stage?: ValidationStage } 
   const keys = new Map<string, string>();
   const tops = menu.button;
 
-  if (tops.length === 0) out.push(problem(['button'], null, 'top_count', 'at least one top-level button is required'));
+  if (tops.length === 0) out.push(problem(['button'], null, 'top_count', '至少需要 1 个一级菜单'));
   if (tops.length > MENU_LIMITS.topButtons) {
-    out.push(problem(['button'], null, 'top_count', `${tops.length} top-level buttons, limit ${MENU_LIMITS.topButtons}`));
+    out.push(problem(['button'], null, 'top_count', `有 ${tops.length} 个一级菜单，最多 ${MENU_LIMITS.topButtons} 个`));
   }
 
   const checkName = (b: MenuLeafLike, path: (string | number)[], label: string, limit: number) => {
     if (!present(b.name)) {
-      out.push(problem([...path, 'name'], label, 'name_required', 'name is empty'));
+      out.push(problem([...path, 'name'], label, 'name_required', '名称为空'));
       return;
     }
     const bytes = utf8Bytes(b.name);
-    if (bytes > limit) out.push(problem([...path, 'name'], label, 'name_bytes', `name is ${bytes} bytes, limit ${limit}`));
+    if (bytes > limit) out.push(problem([...path, 'name'], label, 'name_bytes', `名称 ${bytes} 字节，超过上限 ${limit} 字节（一个汉字占 3 字节）`));
   };
 
   const checkLeaf = (b: MenuSubButton, path: (string | number)[], label: string) => {
     if (!b.type) {
-      out.push(problem([...path, 'type'], label, 'type_required', 'has no type (and no sub-buttons)'));
+      out.push(problem([...path, 'type'], label, 'type_required', '没有设置类型（也没有子菜单）'));
       return;
     }
     for (const field of REQUIRED_FIELDS[b.type]) {
-      if (!present(b[field])) out.push(problem([...path, field], label, 'field_required', `type ${b.type} needs ${field}`));
+      if (!present(b[field])) out.push(problem([...path, field], label, 'field_required', `类型 ${b.type} 必须填写 ${field}`));
     }
     if (present(b.key) && (KEYED_TYPES.includes(b.type) || b.type === 'view')) {
       const bytes = utf8Bytes(b.key);
-      if (bytes > MENU_LIMITS.keyBytes) out.push(problem([...path, 'key'], label, 'key_bytes', `key is ${bytes} bytes, limit ${MENU_LIMITS.keyBytes}`));
+      if (bytes > MENU_LIMITS.keyBytes) out.push(problem([...path, 'key'], label, 'key_bytes', `key ${bytes} 字节，超过上限 ${MENU_LIMITS.keyBytes} 字节`));
       if (b.type === 'view' && stage === 'model' && !ATTRIBUTION_KEY_RE.test(b.key)) {
-        out.push(problem([...path, 'key'], label, 'key_format', `key "${b.key}" of a view button must be 1–${MENU_LIMITS.attributionKeyChars} letters, digits, _ . : -`));
+        out.push(problem([...path, 'key'], label, 'key_format', `网页按钮的 key“${b.key}”只能由 1–${MENU_LIMITS.attributionKeyChars} 个字母、数字或 _ . : - 组成`));
       }
       const other = keys.get(b.key);
-      if (other !== undefined) out.push(problem([...path, 'key'], label, 'key_unique', `key "${b.key}" is also used by "${other}"`));
+      if (other !== undefined) out.push(problem([...path, 'key'], label, 'key_unique', `key“${b.key}”已被“${other}”使用`));
       else keys.set(b.key, label);
     }
     if (present(b.url) && (b.type === 'view' || b.type === 'miniprogram')) {
       const bytes = utf8Bytes(b.url);
-      const after = stage === 'payload' && b.type === 'view' ? ' after the OAuth rewrite' : '';
-      if (bytes > MENU_LIMITS.urlBytes) out.push(problem([...path, 'url'], label, 'url_bytes', `url is ${bytes} bytes${after}, limit ${MENU_LIMITS.urlBytes}`));
+      const after = stage === 'payload' && b.type === 'view' ? '（加上网页授权跳转后）' : '';
+      if (bytes > MENU_LIMITS.urlBytes) out.push(problem([...path, 'url'], label, 'url_bytes', `网址${after} ${bytes} 字节，超过上限 ${MENU_LIMITS.urlBytes} 字节`));
       const portalPathOk = stage === 'model' && b.type === 'view' && isPortalPagePath(b.url);
       if (!portalPathOk && !isHttpUrl(b.url)) {
         out.push(
@@ -184,8 +196,8 @@ export function menuProblems(menu: MenuModel, opts: { stage?: ValidationStage } 
             label,
             'url_format',
             b.type === 'view' && stage === 'model'
-              ? `url must be an http(s) address or a portal page path starting with ${PORTAL_PAGE_PREFIX}`
-              : 'url must be an http(s) address',
+              ? `网址必须是 http(s) 地址，或以 ${PORTAL_PAGE_PREFIX} 开头的本站页面路径`
+              : '网址必须是 http(s) 地址',
           ),
         );
       }
@@ -200,11 +212,11 @@ export function menuProblems(menu: MenuModel, opts: { stage?: ValidationStage } 
     if (subs && subs.length > 0) {
       const action = (['type', 'key', 'url', 'media_id', 'article_id', 'appid', 'pagepath'] as const).filter((f) => top[f] !== undefined);
       if (action.length) {
-        const what = top.type ? `type "${top.type}"` : action.join(', ');
-        out.push(problem([...path, action[0]!], label, 'parent_has_action', `has sub-buttons, so it cannot also have ${what}`));
+        const what = top.type ? `类型“${top.type}”` : ` ${action.join('、')}`;
+        out.push(problem([...path, action[0]!], label, 'parent_has_action', `已有子菜单，不能再设置${what}`));
       }
       if (subs.length > MENU_LIMITS.subButtons) {
-        out.push(problem([...path, 'sub_button'], label, 'sub_count', `${subs.length} sub-buttons, limit ${MENU_LIMITS.subButtons}`));
+        out.push(problem([...path, 'sub_button'], label, 'sub_count', `有 ${subs.length} 个子菜单，最多 ${MENU_LIMITS.subButtons} 个`));
       }
       subs.forEach((sub, j) => {
         const subPath = [...path, 'sub_button', j];
@@ -213,7 +225,7 @@ export function menuProblems(menu: MenuModel, opts: { stage?: ValidationStage } 
         checkLeaf(sub, subPath, subLabel);
       });
     } else if (subs && !top.type) {
-      out.push(problem([...path, 'sub_button'], label, 'sub_count', `has no sub-buttons and no type; give it 1–${MENU_LIMITS.subButtons} sub-buttons or a type`));
+      out.push(problem([...path, 'sub_button'], label, 'sub_count', `既没有子菜单也没有类型：请添加 1–${MENU_LIMITS.subButtons} 个子菜单或设置类型`));
     } else {
       checkLeaf(top, path, label);
     }
@@ -226,7 +238,7 @@ type MenuLeafLike = Pick<MenuButton, 'name'>;
 /** Throw MENU_INVALID listing every problem (message: the first one, and how many more). */
 export function throwMenuInvalid(problems: MenuProblem[]): never {
   const first = problems[0];
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+  const more = problems.length > 1 ? `（另有 ${problems.length - 1} 个问题）` : '';
   throw new AppError('MENU_INVALID', first ? `${first.message}${more}` : undefined, problems);
 }
 
@@ -246,9 +258,9 @@ export function validateMenu(input: unknown, opts: { stage?: ValidationStage } =
  */
 export function parseMatchRule(input: unknown): { rule: MatchRule; problems: [] } | { rule: null; problems: MenuProblem[] } {
   const problems: MenuProblem[] = [];
-  const p = (field: string, rule: MenuRule, text: string) => problems.push({ path: `matchRule${field ? `.${field}` : ''}`, button: null, rule, message: `匹配规则: ${text}` });
+  const p = (field: string, rule: MenuRule, text: string) => problems.push({ path: `matchRule${field ? `.${field}` : ''}`, button: null, rule, message: `匹配规则：${text}` });
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
-    p('', 'matchrule_empty', 'a conditional menu needs a match rule (tag_id and/or client_platform_type)');
+    p('', 'matchrule_empty', '个性化菜单需要匹配规则（tag_id 和/或 client_platform_type）');
     return { rule: null, problems };
   }
   const rule: MatchRule = {};
@@ -256,19 +268,19 @@ export function parseMatchRule(input: unknown): { rule: MatchRule; problems: [] 
     if (raw === undefined || raw === null || raw === '') continue;
     const value = typeof raw === 'number' ? String(raw) : raw;
     if ((PRIVACY_MATCH_FIELDS as readonly string[]).includes(field)) {
-      p(field, 'matchrule_privacy', `${field} can no longer be matched (WeChat refuses it with 65320); use tag_id or client_platform_type`);
+      p(field, 'matchrule_privacy', `${field} 已不能用于匹配（微信以 65320 拒绝），请改用 tag_id 或 client_platform_type`);
     } else if (field === 'tag_id') {
       if (typeof value === 'string' && /^\d{1,10}$/.test(value)) rule.tag_id = value;
-      else p(field, 'matchrule_value', 'tag_id must be a tag id (digits)');
+      else p(field, 'matchrule_value', 'tag_id 必须是标签 ID（数字）');
     } else if (field === 'client_platform_type') {
       if (value === '1' || value === '2' || value === '3') rule.client_platform_type = value;
-      else p(field, 'matchrule_value', 'client_platform_type must be 1 (iOS), 2 (Android) or 3 (other)');
+      else p(field, 'matchrule_value', 'client_platform_type 只能是 1（iOS）、2（Android）或 3（其他）');
     } else {
-      p(field, 'matchrule_field', `unknown field "${field}"`);
+      p(field, 'matchrule_field', `不认识的字段“${field}”`);
     }
   }
   if (!problems.length && !rule.tag_id && !rule.client_platform_type) {
-    p('', 'matchrule_empty', 'a conditional menu needs tag_id and/or client_platform_type');
+    p('', 'matchrule_empty', '个性化菜单需要 tag_id 和/或 client_platform_type');
   }
   return problems.length ? { rule: null, problems } : { rule, problems: [] };
 }

@@ -1,4 +1,4 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { notificationReceipts, notifications, type Database, type Executor, type NotificationStatus } from '../../db/schema';
 import type { TemplateReceipt } from '../wechat/event-bus';
 
@@ -16,6 +16,8 @@ export interface ReceiptHandler {
   handle(r: TemplateReceipt): Promise<void>;
   /** After a worker wrote `sent` with this msgid: apply a receipt that was parked meanwhile. */
   applyParked(msgid: string): Promise<void>;
+  /** The same for many msgids at once (one SELECT; usually nothing is parked). */
+  applyParkedAmong(msgids: string[]): Promise<void>;
   /** Parked receipts for msgids we never sent (or sent elsewhere) are dropped after a day. */
   sweep(): Promise<number>;
 }
@@ -58,6 +60,14 @@ export function createReceiptHandler(deps: { db: Database; now: () => number }):
       if (!parked) return;
       await apply(db, msgid, parked.status, parked.receivedAt);
       await db.delete(notificationReceipts).where(eq(notificationReceipts.msgid, msgid));
+    },
+    async applyParkedAmong(msgids) {
+      if (msgids.length === 0) return;
+      const parked = await db.select().from(notificationReceipts).where(inArray(notificationReceipts.msgid, msgids));
+      for (const p of parked) {
+        await apply(db, p.msgid, p.status, p.receivedAt);
+        await db.delete(notificationReceipts).where(eq(notificationReceipts.msgid, p.msgid));
+      }
     },
     async sweep() {
       const [res] = await db.delete(notificationReceipts).where(lt(notificationReceipts.receivedAt, new Date(deps.now() - 24 * 3_600_000)));

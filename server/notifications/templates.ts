@@ -80,10 +80,17 @@ const fmt = new Intl.DateTimeFormat('zh-CN', {
   hourCycle: 'h23',
 });
 
+/** the last minute formatted: rows of one batch were mostly queued in the same minute, and formatToParts is slow */
+let lastMinute = { minute: NaN, text: '' };
+
 /** `2024年5月6日 09:00` in Beijing time. */
 export function beijingTime(at: Date): string {
+  const minute = Math.floor(at.getTime() / 60_000);
+  if (minute === lastMinute.minute) return lastMinute.text;
   const p = Object.fromEntries(fmt.formatToParts(at).map((x) => [x.type, x.value]));
-  return `${p.year}年${p.month}月${p.day}日 ${p.hour}:${p.minute}`;
+  const text = `${p.year}年${p.month}月${p.day}日 ${p.hour}:${p.minute}`;
+  lastMinute = { minute, text };
+  return text;
 }
 
 const hhmm = (at: Date) => beijingTime(at).split(' ')[1] ?? '';

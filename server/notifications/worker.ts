@@ -69,6 +69,9 @@ export const nextBeijingMidnight = (nowMs: number): Date => shanghaiStartOfDay(a
  * instead of guessing how long a commit takes.
  */
 const WAKE_LOOKS_MS = [10, 25, 50, 100, 200, 400];
+/** `sent` outcomes are written together: this many, or once the oldest waited this long (and at the end of each batch). */
+const SENT_FLUSH_ROWS = 32;
+const SENT_FLUSH_MS = 50;
 
 type Outcome =
   | { kind: 'sent'; msgid: string; templateId: string }
@@ -183,15 +186,10 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
     const t = at();
     const released = { claimOwner: null, claimExpiresAt: null, updatedAt: t };
     switch (outcome.kind) {
-      case 'sent': {
-        const [res] = await db
-          .update(notifications)
-          .set({ ...released, status: 'sent', msgid: outcome.msgid, templateId: outcome.templateId, sentAt: t, attempts: sql`${notifications.attempts} + 1`, lastErrorCode: null, lastErrorMessage: null })
-          .where(mine(row.id));
-        if (res.affectedRows === 0) logger.warn({ notificationId: row.id }, 'claim lost before sent was recorded (the retaking worker resends with the same client_msg_id)');
-        else await deps.receipts.applyParked(outcome.msgid);
+      case 'sent':
+        unrecorded.push({ id: row.id, msgid: outcome.msgid, templateId: outcome.templateId, at: deps.now() });
+        if (unrecorded.length >= SENT_FLUSH_ROWS || deps.now() - unrecorded[0]!.at >= SENT_FLUSH_MS) await flushSent();
         return;
-      }
       case 'final':
         await db
           .update(notifications)
@@ -225,6 +223,42 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
     }
   }
 
+  /** Sends that succeeded and are not yet written as `sent` (see flushSent). */
+  let unrecorded: { id: number; msgid: string; templateId: string; at: number }[] = [];
+
+  /**
+   * Writes the pending `sent` outcomes in one UPDATE (msgid and template per row by CASE), still
+   * conditional on holding each claim, then applies receipts that were parked meanwhile. One
+   * statement for many rows instead of two per row; the short delay only widens the window in
+   * which a crash leaves a sent row `sending`, which the retake with the same client_msg_id covers.
+   */
+  async function flushSent(): Promise<void> {
+    const items = unrecorded;
+    unrecorded = [];
+    if (items.length === 0) return;
+    const t = at();
+    const byId = (pick: (i: (typeof items)[number]) => string) => sql`CASE ${notifications.id} ${sql.join(items.map((i) => sql`WHEN ${i.id} THEN ${pick(i)}`), sql` `)} END`;
+    const [res] = await db
+      .update(notifications)
+      .set({
+        status: 'sent',
+        msgid: byId((i) => i.msgid),
+        templateId: byId((i) => i.templateId),
+        sentAt: t,
+        attempts: sql`${notifications.attempts} + 1`,
+        lastErrorCode: null,
+        lastErrorMessage: null,
+        claimOwner: null,
+        claimExpiresAt: null,
+        updatedAt: t,
+      })
+      .where(and(inArray(notifications.id, items.map((i) => i.id)), eq(notifications.status, 'sending'), eq(notifications.claimOwner, owner)));
+    if (res.affectedRows < items.length) {
+      logger.warn({ lost: items.length - res.affectedRows }, 'claims lost before sent was recorded (the retaking worker resends with the same client_msg_id)');
+    }
+    await deps.receipts.applyParkedAmong(items.map((i) => i.msgid));
+  }
+
   async function processRow(row: NotificationRow): Promise<void> {
     const outcome = await decide(row);
     if (outcome.kind === 'paused' && (!localPause || localPause.getTime() < outcome.until.getTime())) await pause(outcome.until);
@@ -233,20 +267,26 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
 
   /** Claimed rows not started (stopping, or an error in the batch) go back to the queue at once. */
   async function release(rows: NotificationRow[]) {
-    for (const row of rows) {
-      await db.update(notifications).set({ status: 'queued', claimOwner: null, claimExpiresAt: null, nextAttemptAt: at(), updatedAt: at() }).where(mine(row.id));
-    }
+    if (rows.length === 0) return;
+    const t = at();
+    await db
+      .update(notifications)
+      .set({ status: 'queued', claimOwner: null, claimExpiresAt: null, nextAttemptAt: t, updatedAt: t })
+      .where(and(inArray(notifications.id, rows.map((r) => r.id)), eq(notifications.status, 'sending'), eq(notifications.claimOwner, owner)));
   }
 
   async function runOnce(): Promise<number> {
     if (localPause && localPause.getTime() <= deps.now()) localPause = undefined;
     localPause ??= await pausedUntil();
     if (localPause) return 0;
+    const claimedAt = deps.now();
     const rows = await claim();
     const queue = [...rows];
     const lanes = Array.from({ length: Math.min(settings.concurrency, queue.length) }, async () => {
       for (let row = queue.shift(); row; row = queue.shift()) {
-        if (stopping) {
+        // Past half the claim's life (a slow platform), the rest goes back rather than risk the
+        // claim expiring mid-send and another worker sending the same rows at the same time.
+        if (stopping || deps.now() - claimedAt > settings.claimTtlMs / 2) {
           queue.unshift(row);
           return;
         }
@@ -259,7 +299,11 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
       }
     });
     await Promise.all(lanes);
-    if (queue.length) await release(queue);
+    try {
+      await flushSent();
+    } finally {
+      await release(queue);
+    }
     return rows.length;
   }
 

@@ -62,7 +62,18 @@ export const actorKeyOf = (e: Pick<RawEvent, 'citizenKey' | 'visitId'>): string 
 
 const SHANGHAI_OFFSET_MS = 8 * 3600_000;
 export const shanghaiHour = (ms: number) => new Date(ms + SHANGHAI_OFFSET_MS).getUTCHours();
-export const dayOf = (ms: number) => toShanghaiDate(ms);
+const dayNames = new Map<number, string>();
+/** The Asia/Shanghai date of an instant (memoised per day: called for every event). */
+export function dayOf(ms: number): string {
+  const n = Math.floor((ms + SHANGHAI_OFFSET_MS) / 86_400_000);
+  let d = dayNames.get(n);
+  if (d === undefined) {
+    d = toShanghaiDate(ms);
+    if (dayNames.size > 10_000) dayNames.clear();
+    dayNames.set(n, d);
+  }
+  return d;
+}
 
 /** `menu:<key>` for taps, the page name for pages. */
 export function screenName(e: RawEvent): string {

@@ -17,10 +17,12 @@ export interface ReportJobs {
 export function createReportJobs(deps: { rollup: ReportRollup; logger: Logger; intervalMs: number; retentionDays: number }): ReportJobs {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
+  let stopping = false;
 
   const round = async () => {
     try {
-      await deps.rollup.runOnce();
+      await deps.rollup.runOnce({ shouldStop: () => stopping });
+      if (stopping) return;
       const purged = await deps.rollup.purge({ retentionDays: deps.retentionDays });
       if (purged.deleted > 0) deps.logger.info({ deleted: purged.deleted }, 'usage events past retention deleted');
     } catch (err) {
@@ -35,11 +37,14 @@ export function createReportJobs(deps: { rollup: ReportRollup; logger: Logger; i
   return {
     start() {
       if (timer) return;
+      stopping = false;
       void tick();
       timer = setInterval(() => void tick(), deps.intervalMs);
       timer.unref();
     },
     async stop() {
+      // A first run over months of history can take minutes: it stops after the current day's window.
+      stopping = true;
       if (timer) clearInterval(timer);
       timer = null;
       await running;

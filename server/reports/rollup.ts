@@ -1,9 +1,9 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
 import type { PoolConnection } from 'mysql2/promise';
 import {
   reportCitizens,
-  reportDayCitizens,
+  reportCitizenSketches,
   reportDims,
   reportEventDaily,
   reportFunnelDaily,
@@ -20,9 +20,10 @@ import {
   type Transaction,
 } from '../../db/schema';
 import type { Logger } from '../logger';
-import { RollupBatch, type Counter } from './aggregate';
+import { RollupBatch } from './aggregate';
 import { PASSIVE_KINDS, VISIT_IDLE_MS } from './catalog';
 import { actorKeyOf, describeVisit, splitChains, type DerivedVisit, type RawEvent } from './derive';
+import { writeBatch, writeVisits, type VisitRowValues } from './rollup-writer';
 
 /**
  * The incremental rollup job (docs/evaluation.md "How the figures are made").
@@ -63,10 +64,10 @@ export interface MenuPublication {
 
 export interface ReportRollup {
   /** Roll up everything that is final now (or before `until`, for tests and the benchmark). */
-  runOnce(opts?: { until?: number }): Promise<RollupRunResult>;
+  runOnce(opts?: { until?: number; shouldStop?: () => boolean }): Promise<RollupRunResult>;
   /** Drop every rollup and derive them again from the raw events. Refuses after retention unless forced. */
   rebuild(opts?: { until?: number; force?: boolean }): Promise<RollupRunResult>;
-  /** Delete raw events older than `retentionDays` that are already rolled up, in batches. */
+  /** Delete raw events (and closed visit rows) older than `retentionDays` that are already rolled up, in batches. */
   purge(opts: { retentionDays: number; batchSize?: number }): Promise<{ deleted: number; before: number }>;
   state(): Promise<RollupState | null>;
 }
@@ -100,7 +101,7 @@ const REPORT_TABLES = [
   reportFunnelDaily,
   reportEventDaily,
   reportHourlyVisits,
-  reportDayCitizens,
+  reportCitizenSketches,
   reportCitizens,
   reportDims,
   reportState,
@@ -212,116 +213,31 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
     }
     for (const v of closed) batch.addVisit(v);
 
-    await db.transaction(async (tx) => {
-      await tx.delete(reportVisits).where(eq(reportVisits.open, true));
-      const visitRows = [...closed.map((v) => visitRow(v, false)), ...stillOpen.map((v) => visitRow(v, true))];
-      for (let i = 0; i < visitRows.length; i += INSERT_CHUNK) await tx.insert(reportVisits).values(visitRows.slice(i, i + INSERT_CHUNK));
-      await writeBatch(tx, batch);
-      await tx
-        .update(reportState)
-        .set({
-          visitsUntil: until,
-          lastEventId: Math.max(state.lastEventId, maxId),
-          lateEvents: sql`${reportState.lateEvents} + ${late}`,
-          runs: sql`${reportState.runs} + 1`,
-          updatedAt: now(),
-        })
-        .where(eq(reportState.name, STATE));
-    });
+    // One connection, one transaction: the visits, the rollups and the watermark commit together.
+    const conn: PoolConnection = await db.$client.getConnection();
+    try {
+      await conn.beginTransaction();
+      await writeVisits(conn, [...closed.map((v) => visitRow(v, false)), ...stillOpen.map((v) => visitRow(v, true))]);
+      await writeBatch(conn, batch, dimIds);
+      await conn.query('UPDATE report_state SET visits_until = ?, last_event_id = ?, late_events = late_events + ?, runs = runs + 1, updated_at = ? WHERE name = ?', [
+        until,
+        Math.max(state.lastEventId, maxId),
+        late,
+        now(),
+        STATE,
+      ]);
+      await conn.commit();
+    } catch (err) {
+      await conn.rollback().catch(() => undefined);
+      dimIds.clear(); // ids learnt inside the rolled-back transaction may not exist
+      throw err;
+    } finally {
+      conn.release();
+    }
     state.visitsUntil = until;
     state.lastEventId = Math.max(state.lastEventId, maxId);
     state.lateEvents += late;
     return { eventsRead: events.length, visitsClosed: closed.length, visitsOpen: stillOpen.length, late };
-  }
-
-  async function writeBatch(tx: Transaction, b: RollupBatch) {
-    const add = (col: string) => sql.raw(`\`${col}\` + VALUES(\`${col}\`)`);
-    await upsert(tx, reportVisitDaily, b.visitDaily, ([day, entry, menuVersion, visitClass], [visits]) => ({ day, entry, menuVersion, visitClass, visits: visits! }), {
-      visits: add('visits'),
-    });
-    await upsert(tx, reportStepsDaily, b.steps, ([day, entry, menuVersion, steps], [visits]) => ({ day, entry, menuVersion, steps: Number(steps), visits: visits! }), {
-      visits: add('visits'),
-    });
-    await upsert(
-      tx,
-      reportTaskDaily,
-      b.tasks,
-      ([day, entry, menuVersion, task], [started, completed, failed]) => ({ day, entry, menuVersion, task, started: started!, completed: completed!, failed: failed! }),
-      { started: add('started'), completed: add('completed'), failed: add('failed') },
-    );
-    await upsert(
-      tx,
-      reportTaskDurations,
-      b.durations,
-      ([day, entry, menuVersion, task, bucket], [visits]) => ({ day, entry, menuVersion, task, bucket: Number(bucket), visits: visits! }),
-      { visits: add('visits') },
-    );
-    await upsert(tx, reportPathDaily, b.paths, ([day, entry, menuVersion, path], [visits]) => ({ day, entry, menuVersion, path, visits: visits! }), {
-      visits: add('visits'),
-    });
-    await upsert(
-      tx,
-      reportTransitionDaily,
-      b.transitions,
-      ([day, entry, menuVersion, fromPage, toPage], [moves]) => ({ day, entry, menuVersion, fromPage, toPage, moves: moves! }),
-      { moves: add('moves') },
-    );
-    await upsert(
-      tx,
-      reportFunnelDaily,
-      b.funnels,
-      ([day, entry, menuVersion, funnel, step], [visits]) => ({ day, entry, menuVersion, funnel, step: Number(step), visits: visits! }),
-      { visits: add('visits') },
-    );
-    await upsert(tx, reportHourlyVisits, b.hourly, ([day, hour, entry, menuVersion], [visits]) => ({ day, hour: Number(hour), entry, menuVersion, visits: visits! }), {
-      visits: add('visits'),
-    });
-    await upsert(
-      tx,
-      reportEventDaily,
-      b.events,
-      ([kind, day, source, name, menuKey, menuVersion, entry, detail], [events, visits]) => ({ kind, day, source, name, menuKey, menuVersion, entry, detail, events: events!, visits: visits! }),
-      { events: add('events'), visits: add('visits') },
-    );
-    await writeCitizens(tx, b);
-  }
-
-  async function writeCitizens(tx: Transaction, b: RollupBatch) {
-    const touches = [...b.citizens.values()];
-    if (touches.length === 0) return;
-    const ids = new Map<string, number>();
-    for (let i = 0; i < touches.length; i += INSERT_CHUNK) {
-      const part = touches.slice(i, i + INSERT_CHUNK);
-      // first_day before first_seen_at: MySQL evaluates assignments left to right.
-      await tx
-        .insert(reportCitizens)
-        .values(part.map((c) => ({ citizenKey: c.citizenKey, firstSeenAt: c.firstSeenAt, firstDay: dayOfMs(c.firstSeenAt) })))
-        .onDuplicateKeyUpdate({
-          set: {
-            firstDay: sql.raw('IF(VALUES(`first_seen_at`) < `first_seen_at`, VALUES(`first_day`), `first_day`)'),
-            firstSeenAt: sql.raw('LEAST(`first_seen_at`, VALUES(`first_seen_at`))'),
-          },
-        });
-      const rows = await tx
-        .select({ id: reportCitizens.id, key: reportCitizens.citizenKey })
-        .from(reportCitizens)
-        .where(inArray(reportCitizens.citizenKey, part.map((c) => c.citizenKey)));
-      for (const r of rows) ids.set(r.key, r.id);
-    }
-    const dims = new Set<string>();
-    for (const c of touches) for (const d of c.dims.keys()) dims.add(d);
-    const missing = [...dims].filter((d) => !dimIds.has(d));
-    for (let i = 0; i < missing.length; i += INSERT_CHUNK) {
-      const part = missing.slice(i, i + INSERT_CHUNK);
-      await tx.insert(reportDims).ignore().values(part.map((dim) => ({ dim })));
-      for (const r of await tx.select().from(reportDims).where(inArray(reportDims.dim, part))) dimIds.set(r.dim, r.id);
-    }
-    const rows: Array<{ dimId: number; day: string; citizenId: number }> = [];
-    for (const c of touches) {
-      const citizenId = ids.get(c.citizenKey)!;
-      for (const [dim, days] of c.dims) for (const day of days) rows.push({ dimId: dimIds.get(dim)!, day, citizenId });
-    }
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK * 4) await tx.insert(reportDayCitizens).ignore().values(rows.slice(i, i + INSERT_CHUNK * 4));
   }
 
   async function ensureState(): Promise<RollupState> {
@@ -334,7 +250,7 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
     return (await readState(db))!;
   }
 
-  async function catchUp(until: number): Promise<RollupRunResult> {
+  async function catchUp(until: number, shouldStop: () => boolean = () => false): Promise<RollupRunResult> {
     let state = await ensureState();
     if (state.visitsUntil === 0) {
       const [[row]] = (await db.$client.query('SELECT MIN(occurred_at) AS m FROM usage_events')) as unknown as [[{ m: number | null }]];
@@ -343,7 +259,8 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
     }
     const versionAt = await versionLookup();
     const result: RollupRunResult = { ran: true, until: state.visitsUntil, chunks: 0, eventsRead: 0, visitsClosed: 0, visitsOpen: 0, lateEvents: state.lateEvents };
-    while (state.visitsUntil < until) {
+    // Each window commits on its own, so stopping between windows loses nothing (shutdown).
+    while (state.visitsUntil < until && !shouldStop()) {
       const next = Math.min(until, state.visitsUntil + chunkMs);
       const r = await step(state, next, versionAt);
       result.chunks++;
@@ -361,7 +278,7 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
   return {
     async runOnce(opts = {}) {
       const until = opts.until ?? now() - idleMs - deps.lateMarginMs;
-      const r = await withLock(() => catchUp(until));
+      const r = await withLock(() => catchUp(until, opts.shouldStop));
       if (r && r.visitsClosed > 0) deps.logger?.debug({ visits: r.visitsClosed, events: r.eventsRead }, 'reports rolled up');
       return r ?? skipped();
     },
@@ -394,6 +311,11 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
           deleted += n;
           if (n < batchSize) break;
         }
+        // Closed visit rows are only kept for inspection; the rollups hold their figures.
+        for (;;) {
+          const [res] = await db.$client.query('DELETE FROM report_visits WHERE open = 0 AND started_at < ? LIMIT ?', [before, batchSize]);
+          if ((res as { affectedRows: number }).affectedRows < batchSize) break;
+        }
         if (deleted > 0) {
           await db
             .update(reportState)
@@ -409,8 +331,6 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
   };
 }
 
-const dayOfMs = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
-
 function parseProps(v: unknown): Record<string, unknown> | null {
   if (v == null) return null;
   if (typeof v === 'object') return v as Record<string, unknown>;
@@ -422,7 +342,7 @@ function parseProps(v: unknown): Record<string, unknown> | null {
   }
 }
 
-function visitRow(v: DerivedVisit, open: boolean) {
+function visitRow(v: DerivedVisit, open: boolean): VisitRowValues {
   const joined = (s: Set<string>) => {
     const out = [...s].sort().join(',');
     return out.length > 1000 ? out.slice(0, out.lastIndexOf(',', 1000)) : out;
@@ -445,18 +365,4 @@ function visitRow(v: DerivedVisit, open: boolean) {
     tasksStarted: joined(v.tasksStarted),
     tasksCompleted: joined(v.tasksCompleted),
   };
-}
-
-async function upsert<K extends readonly string[], T extends MySqlTable>(
-  tx: Transaction,
-  table: T,
-  counter: Counter<K>,
-  toRow: (key: K, values: number[]) => T['$inferInsert'],
-  set: Record<string, unknown>,
-) {
-  const rows = [...counter.map.values()].map((e) => toRow(e.key, e.values));
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one helper for ten tables
-    await (tx.insert(table) as any).values(rows.slice(i, i + INSERT_CHUNK)).onDuplicateKeyUpdate({ set });
-  }
 }

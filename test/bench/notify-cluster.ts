@@ -9,9 +9,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { startPortal, type Started } from './bench-kit';
 
+/** Children still running when this process exits (a failed run) are killed, not left behind. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+const track = (c: ChildProcess) => {
+  children.add(c);
+  c.once('exit', () => children.delete(c));
+};
+
 /** The portal with NOTIFY_WORKER_IN_SERVER=false: only the worker processes send. */
-export function startNotifyPortal(url: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Started> {
-  return startPortal(url, { NOTIFY_WORKER_IN_SERVER: 'false', ...extraEnv }, nodeArgs);
+export async function startNotifyPortal(url: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Started> {
+  const started = await startPortal(url, { NOTIFY_WORKER_IN_SERVER: 'false', ...extraEnv }, nodeArgs);
+  track(started.child);
+  return started;
 }
 
 export interface WorkerProcess {
@@ -27,6 +39,7 @@ export function startWorkerProcess(name: string, url: string, portalPort: number
     env: { PATH: process.env.PATH, DATABASE_URL: url, PORT: String(portalPort), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   let out = '';
   const relay = (d: Buffer) => {

@@ -273,7 +273,7 @@ if (profileOn) {
 
 const generated = `### Run of record: notify — ${new Date().toISOString().slice(0, 10)}
 
-${machineLine(dbInfo, load0)}
+${machineLine(dbInfo, load0).replace('the load generator** (autocannon in this process)', 'the load generator** (the baseline loop and the checks in this process; two worker processes)')}
 Command: \`npm run bench:notify\` (BENCH_NOTIFICATIONS=${N}, BENCH_CITIZENS=${nCitizens}, BENCH_BATCH=${batch}, BENCH_CONCURRENCY=${concurrency}, BENCH_CLAIM_TTL_MS=${claimTtlMs}, BENCH_BASELINE=${nBaseline}); ${f(nCitizens, 0)} citizens followed the sandbox account through the control API in ${f(citizensS, 1)} s, ${f(N, 0)} rows bulk-inserted in ${f(queueS, 1)} s.
 
 | | messages | wall s | messages/s | worker CPU ms/msg | portal CPU ms/msg | MariaDB CPU ms/msg |

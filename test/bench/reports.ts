@@ -49,7 +49,9 @@ async function main() {
   await ensureDatabase(url);
   await runMigrations(url);
   const h = connectDatabase(url, 6);
-  const db = mariadbInfo(await openServerConnection(url));
+  const infoConn = await openServerConnection(url);
+  const db = await mariadbInfo(infoConn);
+  await infoConn.end();
   // Day 0 is a Shanghai midnight 100 days ago, so the period is in the past and "now" is later.
   const start = Math.floor((Date.now() - 100 * 86_400_000 + 8 * 3600_000) / 86_400_000) * 86_400_000 - 8 * 3600_000;
   const [[meta]] = (await h.pool.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?', ['bench_params'])) as unknown as [[{ n: number }]];
@@ -189,7 +191,7 @@ async function main() {
 
   const worst = Math.max(...timings.map((t) => t.max));
   const generated = `Command: \`BENCH_EVENTS=${totalEvents} BENCH_CITIZENS=${citizens} BENCH_DAYS=${days} npm run bench:reports\` — run ${new Date().toISOString().slice(0, 16)}Z.
-${machineLine(await db, load0)}
+${machineLine(db, load0)}
 
 **Scale of these figures: ${f(events)} events, ${f(citizens)} citizens, ${days} days** (${f(Number(visitsRow.n))} visits, ${f(Number(dcRow.n))} day-citizen rows).
 

@@ -71,6 +71,8 @@ describe('menu editor', () => {
     await retype('互动交流服务区');
     const problems = page.getByRole('list', { name: '菜单问题' });
     await expect.poll(() => problems.textContent()).toContain('名称过长');
+    // The rule's particulars in Chinese, as staff read them (server/menu/validation.ts).
+    expect(await problems.textContent()).toContain('按钮“互动交流服务区”：名称 21 字节，超过上限 16 字节');
     expect(await page.getByRole('button', { name: '发布' }).isDisabled()).toBe(true);
     await retype('互动交流');
     await expect.poll(() => page.getByText('符合平台规则，可以发布').count()).toBe(1);

@@ -33,7 +33,7 @@ const staffSvc = createAppointmentStaffService({
   audit: createAuditLog({ now }),
   maxDaysAhead: 30,
   now,
-  citizenNames: async (ids) => new Map(await Promise.all(ids.map(async (id) => [id, (await citizens.findById(id))?.displayName ?? null] as const))),
+  citizenNames: (ids) => citizens.displayNames(ids),
 });
 const staff: StaffPrincipal = { id: 900_001, username: 'clerk1', displayName: '柜台一', role: 'clerk', sessionId: 's' };
 

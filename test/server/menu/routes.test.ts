@@ -81,10 +81,10 @@ describe('validation for the editor', () => {
     const res = await supervisor.agent.post(`/api/admin/menu/versions/${id}/publish`);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('MENU_INVALID');
-    expect(res.body.error.message).toBe(`按钮 "${long}": name is 24 bytes, limit 16 (and 1 more problem)`);
+    expect(res.body.error.message).toBe(`按钮“${long}”：名称 24 字节，超过上限 16 字节（一个汉字占 3 字节）（另有 1 个问题）`);
     expect(res.body.error.details).toEqual([
-      { path: 'button.0.name', button: long, rule: 'name_bytes', message: `按钮 "${long}": name is 24 bytes, limit 16` },
-      { path: 'button.1.sub_button.0.url', button: '办事 › 预约', rule: 'url_format', message: expect.stringContaining('url must be an http(s) address') },
+      { path: 'button.0.name', button: long, rule: 'name_bytes', message: `按钮“${long}”：名称 24 字节，超过上限 16 字节（一个汉字占 3 字节）` },
+      { path: 'button.1.sub_button.0.url', button: '办事 › 预约', rule: 'url_format', message: expect.stringContaining('网址必须是 http(s) 地址') },
     ]);
     expect(sb.platform.menu()).toBeUndefined();
 

@@ -173,7 +173,7 @@ describe('publish', () => {
     const d = await menus.createDraft({ menu: { button: [{ name: '办事服务', sub_button: [{ type: 'view', name: long, url: '/h5/appointments' }] }] }, createdBy: 's' });
     const err = await appError(menus.publish(d.id, 's'));
     expect(err.code).toBe('MENU_INVALID');
-    expect(err.message).toBe(`按钮 "办事服务 › ${long}": name is 68 bytes, limit 60`);
+    expect(err.message).toBe(`按钮“办事服务 › ${long}”：名称 68 字节，超过上限 60 字节（一个汉字占 3 字节）`);
     expect(fake.calls).toEqual([]);
     expect((await menus.get(d.id)).status).toBe('draft');
   });

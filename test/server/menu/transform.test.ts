@@ -88,7 +88,7 @@ describe('toWechatMenu', () => {
     expect(menuProblems(model)).toEqual([]);
     const problems = menuProblems(toWechatMenu(model, ctx) as MenuModel, { stage: 'payload' });
     expect(problems).toMatchObject([{ rule: 'url_bytes', button: '长' }]);
-    expect(problems[0]!.message).toMatch(/^按钮 "长": url is \d+ bytes after the OAuth rewrite, limit 1024$/);
+    expect(problems[0]!.message).toMatch(/^按钮“长”：网址（加上网页授权跳转后） \d+ 字节，超过上限 1024 字节$/);
   });
 
   it('compares with menu/get\'s answer (empty sub_button arrays on leaves)', () => {

@@ -36,7 +36,7 @@ describe('byte counting', () => {
     const p = problemsOf({ button: [click('交通违法查AB', 'a')] }); // 17
     expect(p).toHaveLength(1);
     expect(p[0]).toMatchObject({ rule: 'name_bytes', path: 'button.0.name', button: '交通违法查AB' });
-    expect(p[0]!.message).toBe('按钮 "交通违法查AB": name is 17 bytes, limit 16');
+    expect(p[0]!.message).toBe('按钮“交通违法查AB”：名称 17 字节，超过上限 16 字节（一个汉字占 3 字节）');
   });
 
   it('sub-button names: 60 bytes pass (20 CJK), 61 fail; the error names parent › child', () => {
@@ -49,7 +49,7 @@ describe('byte counting', () => {
         path: 'button.0.sub_button.1.name',
         button: `办事服务 › ${long}`,
         rule: 'name_bytes',
-        message: `按钮 "办事服务 › ${long}": name is 66 bytes, limit 60`,
+        message: `按钮“办事服务 › ${long}”：名称 66 字节，超过上限 60 字节（一个汉字占 3 字节）`,
       },
     ]);
   });
@@ -59,30 +59,30 @@ describe('byte counting', () => {
     const err = thrown(() => validateMenu({ button: [{ name: '办事服务', sub_button: [view(name, '/h5/appointments')] }] }));
     expect(err.code).toBe('MENU_INVALID');
     expect(err.status).toBe(400);
-    expect(err.message).toBe(`按钮 "办事服务 › ${name}": name is 68 bytes, limit 60`);
+    expect(err.message).toBe(`按钮“办事服务 › ${name}”：名称 68 字节，超过上限 60 字节（一个汉字占 3 字节）`);
     expect(err.details).toEqual([expect.objectContaining({ path: 'button.0.sub_button.0.name', rule: 'name_bytes', button: `办事服务 › ${name}` })]);
   });
 
   it('key ≤ 128 bytes and url ≤ 1024 bytes, counted in bytes', () => {
     expect(problemsOf({ button: [click('a', 'k'.repeat(128))] })).toEqual([]);
-    expect(problemsOf({ button: [click('a', '键'.repeat(43))] })).toMatchObject([{ rule: 'key_bytes', message: '按钮 "a": key is 129 bytes, limit 128' }]);
+    expect(problemsOf({ button: [click('a', '键'.repeat(43))] })).toMatchObject([{ rule: 'key_bytes', message: '按钮“a”：key 129 字节，超过上限 128 字节' }]);
     const url = `https://example.gov.cn/${'p'.repeat(1024 - 23)}`;
     expect(utf8Bytes(url)).toBe(1024);
     expect(problemsOf({ button: [view('a', url)] })).toEqual([]);
-    expect(problemsOf({ button: [view('a', `${url}x`)] })).toMatchObject([{ rule: 'url_bytes', message: '按钮 "a": url is 1025 bytes, limit 1024' }]);
+    expect(problemsOf({ button: [view('a', `${url}x`)] })).toMatchObject([{ rule: 'url_bytes', message: '按钮“a”：网址 1025 字节，超过上限 1024 字节' }]);
   });
 });
 
 describe('structure rules', () => {
   it('1–3 top-level buttons', () => {
-    expect(problemsOf({ button: [] })).toMatchObject([{ rule: 'top_count', button: null, message: '菜单: at least one top-level button is required' }]);
+    expect(problemsOf({ button: [] })).toMatchObject([{ rule: 'top_count', button: null, message: '菜单：至少需要 1 个一级菜单' }]);
     const four = ['a', 'b', 'c', 'd'].map((n) => click(n, n));
-    expect(problemsOf({ button: four })).toMatchObject([{ rule: 'top_count', message: '菜单: 4 top-level buttons, limit 3' }]);
+    expect(problemsOf({ button: four })).toMatchObject([{ rule: 'top_count', message: '菜单：有 4 个一级菜单，最多 3 个' }]);
   });
 
   it('1–5 sub-buttons', () => {
     const six = ['1', '2', '3', '4', '5', '6'].map((n) => click(n, `k${n}`));
-    expect(problemsOf({ button: [{ name: '互动', sub_button: six }] })).toMatchObject([{ rule: 'sub_count', message: '按钮 "互动": 6 sub-buttons, limit 5' }]);
+    expect(problemsOf({ button: [{ name: '互动', sub_button: six }] })).toMatchObject([{ rule: 'sub_count', message: '按钮“互动”：有 6 个子菜单，最多 5 个' }]);
     expect(problemsOf({ button: [{ name: '互动', sub_button: [] }] })).toMatchObject([{ rule: 'sub_count', path: 'button.0.sub_button' }]);
   });
 
@@ -92,7 +92,7 @@ describe('structure rules', () => {
 
   it('a parent with sub-buttons carries no type', () => {
     const p = problemsOf({ button: [{ name: '办事', type: 'click', key: 'x', sub_button: [click('a', 'a')] }] });
-    expect(p).toMatchObject([{ rule: 'parent_has_action', path: 'button.0.type', message: '按钮 "办事": has sub-buttons, so it cannot also have type "click"' }]);
+    expect(p).toMatchObject([{ rule: 'parent_has_action', path: 'button.0.type', message: '按钮“办事”：已有子菜单，不能再设置类型“click”' }]);
     expect(problemsOf({ button: [{ name: '办事', url: 'https://x.cn', sub_button: [click('a', 'a')] }] })).toMatchObject([{ rule: 'parent_has_action' }]);
   });
 
@@ -104,22 +104,50 @@ describe('structure rules', () => {
   it('names are required; a nameless button is named by position', () => {
     const p = problemsOf({ button: [click('查询', 'a'), { name: ' ', sub_button: [click('', 'b')] }] });
     expect(p).toEqual([
-      { path: 'button.1.name', button: '#2', rule: 'name_required', message: '按钮 "#2": name is empty' },
-      { path: 'button.1.sub_button.0.name', button: '#2 › #1', rule: 'name_required', message: '按钮 "#2 › #1": name is empty' },
+      { path: 'button.1.name', button: '#2', rule: 'name_required', message: '按钮“#2”：名称为空' },
+      { path: 'button.1.sub_button.0.name', button: '#2 › #1', rule: 'name_required', message: '按钮“#2 › #1”：名称为空' },
     ]);
   });
 
   it('unknown fields are refused, naming the button', () => {
-    expect(problemsOf({ button: [{ ...click('a', 'a'), colour: 'red' }] })).toMatchObject([{ rule: 'shape', button: 'a', message: '按钮 "a": unknown field "colour"' }]);
+    expect(problemsOf({ button: [{ ...click('a', 'a'), colour: 'red' }] })).toMatchObject([{ rule: 'shape', button: 'a', message: '按钮“a”：不认识的字段“colour”' }]);
     expect(problemsOf({ buttons: [] })[0]).toMatchObject({ rule: 'shape', button: null });
     expect(problemsOf('not a menu')[0]).toMatchObject({ rule: 'shape' });
+  });
+});
+
+describe('messages are for staff: Chinese, with the rule code kept stable', () => {
+  it('no English sentence reaches the editor, whatever the problem', () => {
+    const many: MenuProblem[] = [
+      ...problemsOf('not a menu'),
+      ...problemsOf({ buttons: [] }),
+      ...problemsOf({ button: [{ name: 1, type: 'click', key: 'k' }] }),
+      ...problemsOf({ button: [{ name: 'a', sub_button: [{ name: 'b', type: 'click', key: 'k', sub_button: [] }] }] }),
+      ...problemsOf({ button: [{ ...click('a', 'a'), colour: 'red', size: 2 }] }),
+      ...problemsOf({ button: [] }),
+      ...problemsOf({ button: [{ name: '', type: 'click', key: 'x'.repeat(129) }, { name: '互动', type: 'click', key: 'k', sub_button: [{ name: 'b' }] }, { name: 'c', sub_button: [] }, click('d', 'e')] }),
+      ...problemsOf({ button: [view('a', 'ftp://x', 'bad/key'), view('b', `https://x.cn/${'x'.repeat(1100)}`), { name: 'c', type: 'miniprogram' }, click('e', 'k'), click('f', 'k')].slice(0, 3) }),
+      ...problemsOf({ button: [view('a', '/h5/x')] }, 'payload'),
+      ...parseMatchRule(null).problems,
+      ...parseMatchRule({ sex: '1', group_id: '2', tag_id: 'x', client_platform_type: '9' }).problems,
+      ...parseMatchRule({}).problems,
+    ];
+    const rules = new Set(many.map((p) => p.rule));
+    // the sample covers (nearly) every rule, so a new English message would be caught
+    expect(rules.size).toBeGreaterThanOrEqual(15);
+    for (const p of many) {
+      expect(p.message, p.rule).toMatch(/^(按钮“[^”]*”|菜单|匹配规则)：\S/);
+      expect(p.message, p.rule).toMatch(/[\u4e00-\u9fff].*[\u4e00-\u9fff]/);
+      // field names (key, url, tag_id …) may appear; two English words in a row would be a sentence
+      expect(p.message, p.rule).not.toMatch(/\b[A-Za-z]{2,} [A-Za-z]{2,}\b/);
+    }
   });
 });
 
 describe('types and their fields', () => {
   it('allowed types only, named', () => {
     const p = problemsOf({ button: [{ name: '查询', sub_button: [{ name: '违法', type: 'website', url: 'https://x.cn' }] }] });
-    expect(p).toMatchObject([{ rule: 'type_allowed', button: '查询 › 违法', message: '按钮 "查询 › 违法": type "website" is not a menu button type' }]);
+    expect(p).toMatchObject([{ rule: 'type_allowed', button: '查询 › 违法', message: '按钮“查询 › 违法”：类型“website”不是公众号菜单支持的按钮类型' }]);
   });
 
   it('a leaf needs a type', () => {
@@ -144,7 +172,7 @@ describe('types and their fields', () => {
     ['miniprogram', { appid: 'wx1234567890abcdef', pagepath: 'pages/index' }, 'url'],
   ] as const)('%s needs %s', (type, extra, missing) => {
     const p = problemsOf({ button: [{ name: 'b', type, ...extra }] });
-    expect(p).toEqual([{ path: `button.0.${missing}`, button: 'b', rule: 'field_required', message: `按钮 "b": type ${type} needs ${missing}` }]);
+    expect(p).toEqual([{ path: `button.0.${missing}`, button: 'b', rule: 'field_required', message: `按钮“b”：类型 ${type} 必须填写 ${missing}` }]);
   });
 
   it('every type passes with its fields', () => {
@@ -161,8 +189,8 @@ describe('types and their fields', () => {
   it('keys are unique across the menu, and the error says where else', () => {
     const p = problemsOf({ button: [{ name: '互动', sub_button: [click('指南', 'guide'), click('联系', 'guide')] }, view('评价', '/h5/ratings', 'guide')] });
     expect(p).toEqual([
-      { path: 'button.0.sub_button.1.key', button: '互动 › 联系', rule: 'key_unique', message: '按钮 "互动 › 联系": key "guide" is also used by "互动 › 指南"' },
-      { path: 'button.1.key', button: '评价', rule: 'key_unique', message: '按钮 "评价": key "guide" is also used by "互动 › 指南"' },
+      { path: 'button.0.sub_button.1.key', button: '互动 › 联系', rule: 'key_unique', message: '按钮“互动 › 联系”：key“guide”已被“互动 › 指南”使用' },
+      { path: 'button.1.key', button: '评价', rule: 'key_unique', message: '按钮“评价”：key“guide”已被“互动 › 指南”使用' },
     ]);
   });
 
@@ -178,13 +206,13 @@ describe('types and their fields', () => {
       expect(problemsOf({ button: [view('a', bad)] })).toMatchObject([{ rule: 'url_format' }]);
     }
     // In the JSON about to be sent, a path is no longer acceptable.
-    expect(problemsOf({ button: [view('a', '/h5/violations')] }, 'payload')).toMatchObject([{ rule: 'url_format', message: '按钮 "a": url must be an http(s) address' }]);
+    expect(problemsOf({ button: [view('a', '/h5/violations')] }, 'payload')).toMatchObject([{ rule: 'url_format', message: '按钮“a”：网址必须是 http(s) 地址' }]);
   });
 
   it('reports every problem at once, and the thrown message counts the rest', () => {
     const err = thrown(() => validateMenu({ button: [{ name: '交通违法查询服务', sub_button: [{ name: '违法', type: 'click' }, view('记分', '')] }] }));
     expect((err.details as MenuProblem[]).map((d) => d.rule)).toEqual(['name_bytes', 'field_required', 'field_required']);
-    expect(err.message).toBe('按钮 "交通违法查询服务": name is 24 bytes, limit 16 (and 2 more problems)');
+    expect(err.message).toBe('按钮“交通违法查询服务”：名称 24 字节，超过上限 16 字节（一个汉字占 3 字节）（另有 2 个问题）');
   });
 
   it('the seeded default menu is valid', () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../../db/connect';
+import { createReportJobs } from '../../../server/reports/jobs';
 import { createReportRollup, RollupRefused } from '../../../server/reports/rollup';
+import { captureLogger } from '../../support/app';
 import { ev, insertEvents, reportDatabase, sh, snapshotRollups, citizen } from './report-fixtures';
 import { SCENARIO_END, scenarioEvents } from './scenario';
 
@@ -100,6 +102,25 @@ describe('rollup job', () => {
     }
   });
 
+  it('the timed job rolls up what is final and then applies retention', async () => {
+    const h = await reportDatabase('rjobs');
+    try {
+      await insertEvents(h, scenarioEvents());
+      const now = SCENARIO_END + 3 * 86_400_000;
+      const { logger, records } = captureLogger();
+      const jobs = createReportJobs({ rollup: createReportRollup({ db: h.db, lateMarginMs: 10 * MIN, now: () => now }), logger, intervalMs: 60_000, retentionDays: 1 });
+      await jobs.tick();
+      const [[v]] = (await h.pool.query('SELECT SUM(visits) AS n FROM report_visit_daily')) as unknown as [[{ n: number }]];
+      expect(Number(v.n)).toBe(8);
+      const [[raw]] = (await h.pool.query('SELECT COUNT(*) AS n FROM usage_events')) as unknown as [[{ n: number }]];
+      expect(Number(raw.n)).toBe(0);
+      expect(records().some((r) => r.msg === 'usage events past retention deleted' && r.deleted === scenarioEvents().length)).toBe(true);
+      await jobs.stop();
+    } finally {
+      await h.close();
+    }
+  });
+
   it('a second process skips while one holds the job lock', async () => {
     const h = await reportDatabase('rlock');
     try {
@@ -137,6 +158,9 @@ describe('rollup job', () => {
       expect(partial.deleted + full.deleted).toBe(25); // batches of 10: three rounds
       const [rows] = await h.pool.query('SELECT citizen_key FROM usage_events');
       expect(rows).toEqual([{ citizen_key: citizen('S') }]);
+      // Closed visit rows past the horizon go too; the recent one stays.
+      const [visits] = await h.pool.query('SELECT actor_key FROM report_visits');
+      expect(visits).toEqual([{ actor_key: `c:${citizen('S')}` }]);
       // The rollups still hold day 0.
       const [[v]] = (await h.pool.query("SELECT SUM(visits) AS n FROM report_visit_daily WHERE day = '2026-03-02'")) as unknown as [[{ n: number }]];
       expect(Number(v.n)).toBe(1);

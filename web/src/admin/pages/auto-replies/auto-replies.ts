@@ -47,6 +47,11 @@ export function bodyOf(f: RuleForm, keep?: AutoReplyRuleDto): Record<string, unk
   return out;
 }
 
+/** How a rule is named to a screen reader and in confirmations: 关键词“办事指南”, 默认回复 … */
+export function ruleName(r: AutoReplyRuleDto): string {
+  return `${TRIGGER_LABELS[r.trigger]}${r.pattern ? `“${r.pattern}”` : ''}`;
+}
+
 export function replySummary(r: AutoReplyRuleDto): string {
   return r.reply.type === 'text' ? r.reply.content : `[${r.reply.type}]`;
 }
