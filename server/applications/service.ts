@@ -28,7 +28,7 @@ import type { AuditLog } from '../staff/audit-types';
 import type { StaffPrincipal, StaffRole } from '../staff/roles';
 import type { UsageRecorder } from '../usage/recorder';
 import type { AttachmentStore, StoredFile } from './attachments';
-import { isDuplicateOn, retryingTx } from './db-retry';
+import { isDuplicateOn, retryingTx } from '../../db/retry';
 import { maskAnswer, validateAnswers, type FieldIssue } from './form-schema';
 import {
   RATING_LABELS,

@@ -24,6 +24,7 @@ import type { UsageRecorder } from '../usage/recorder';
 import { drizzle } from 'drizzle-orm/mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import { rawTransaction } from '../../db/raw-transaction';
+import { ER_DUP_ENTRY, mysqlError, retryingTx } from '../../db/retry';
 import { insertBookingRaw, probeSlot, takeSeatRaw } from './booking-sql';
 import { newConfirmationCode } from './codes';
 import { buildIcs } from './ics';
@@ -93,20 +94,9 @@ export interface AppointmentService {
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const MAX_RANGE_DAYS = 62;
-const ER_DUP_ENTRY = 1062;
-const ER_LOCK_WAIT_TIMEOUT = 1205;
-const ER_LOCK_DEADLOCK = 1213;
 
 /** ISO 8601 in Asia/Shanghai: 2026-10-09T09:30:00+08:00 */
 export const shanghaiIso = (d: Date) => `${new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
-
-function mysqlError(err: unknown): { errno?: number; message: string } | undefined {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const errno = (e as { errno?: unknown }).errno;
-    if (typeof errno === 'number') return { errno, message: String((e as { sqlMessage?: unknown; message?: unknown }).sqlMessage ?? (e as { message?: unknown }).message ?? '') };
-  }
-  return undefined;
-}
 
 class CodeCollision extends Error {}
 
@@ -230,18 +220,7 @@ export function createAppointmentService(deps: {
   }
 
   /** Deadlocks and lock timeouts (and a confirmation-code collision) re-run the whole transaction. */
-  async function retrying<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (err) {
-        const errno = mysqlError(err)?.errno;
-        const again = err instanceof CodeCollision || errno === ER_LOCK_DEADLOCK || errno === ER_LOCK_WAIT_TIMEOUT;
-        if (!again || attempt >= 8) throw err;
-        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * attempt)));
-      }
-    }
-  }
+  const retrying = <T>(work: () => Promise<T>) => retryingTx(work, (err) => err instanceof CodeCollision, 8);
 
   function presentService(s: AppointmentServiceRow): ServiceView {
     return { id: s.id, code: s.code, name: s.name, durationMinutes: s.durationMinutes, materials: [...s.materials] };

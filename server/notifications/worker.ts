@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { retryingTx } from '../../db/retry';
 import { notificationControl, notifications, type Database, type NotificationRow, type NotificationStatus } from '../../db/schema';
 import { addDays, shanghaiStartOfDay, toShanghaiDate } from '../calendar/civil-date';
 import type { Logger } from '../logger';
@@ -87,6 +88,9 @@ type Outcome =
  * their claim expires; the resend carries the same `client_msg_id`, so WeChat (within its
  * 10-minute window) answers the first msgid instead of delivering twice.
  */
+/** `ntf-<row id>-<queued_at, base 36>` (≤ 32 characters) */
+export const clientMsgId = (row: { id: number; queuedAt: Date }) => `ntf-${row.id}-${row.queuedAt.getTime().toString(36)}`;
+
 export function createNotificationWorker(deps: NotificationWorkerDeps): NotificationWorker {
   const { db, settings, logger } = deps;
   const random = deps.random ?? Math.random;
@@ -123,7 +127,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
   async function claim(): Promise<NotificationRow[]> {
     const t = at();
     const expires = new Date(t.getTime() + settings.claimTtlMs);
-    return db.transaction(async (tx) => {
+    return retryingTx(() => db.transaction(async (tx) => {
       // One status per query: the (status, next_attempt_at) index then yields rows in order and
       // the scan stops at LIMIT. With `status IN (…)` MariaDB sorts all due rows first and locks
       // every one of them, which leaves nothing for the other workers to take.
@@ -144,7 +148,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
         .set({ status: 'sending', claimOwner: owner, claimExpiresAt: expires, nextAttemptAt: expires, updatedAt: t })
         .where(inArray(notifications.id, rows.map((r) => r.id)));
       return rows;
-    });
+    }));
   }
 
   const mine = (id: number) => and(eq(notifications.id, id), eq(notifications.status, 'sending'), eq(notifications.claimOwner, owner));
@@ -166,8 +170,9 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
     if (localPause && localPause.getTime() > deps.now()) return { kind: 'paused', until: localPause };
     const { templateId, url, data } = rendered.message;
     try {
-      // A stable id per row: a resend after a lost answer or a retaken claim is deduplicated by WeChat.
-      const res = await deps.send({ touser: citizen.openid, template_id: templateId, url, client_msg_id: `ntf-${row.id}`, data });
+      // Stable per row and queueing: a resend after a lost answer or a retaken claim is
+      // deduplicated by WeChat; a staff retry re-queues (new queued_at), so it is a new message.
+      const res = await deps.send({ touser: citizen.openid, template_id: templateId, url, client_msg_id: clientMsgId(row), data });
       return { kind: 'sent', msgid: res.msgid, templateId };
     } catch (err) {
       if (err instanceof WechatApiError) {
@@ -191,7 +196,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
         if (unrecorded.length >= SENT_FLUSH_ROWS || deps.now() - unrecorded[0]!.at >= SENT_FLUSH_MS) await flushSent();
         return;
       case 'final':
-        await db
+        await retryingTx(() => db
           .update(notifications)
           .set({
             ...released,
@@ -201,24 +206,24 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
             lastErrorMessage: outcome.message,
             ...(outcome.attempted ? { attempts: sql`${notifications.attempts} + 1` } : {}),
           })
-          .where(mine(row.id));
+          .where(mine(row.id)));
         return;
       case 'retry': {
         const attempts = row.attempts + 1;
         const expired = t.getTime() - row.queuedAt.getTime() >= settings.maxAgeMs;
-        await db
+        await retryingTx(() => db
           .update(notifications)
           .set(
             expired
               ? { ...released, status: 'temporary_failure', attempts, finishedAt: t, lastErrorCode: outcome.code, lastErrorMessage: `gave up after ${attempts} attempts: ${outcome.message}` }
               : { ...released, status: 'queued', attempts, nextAttemptAt: new Date(t.getTime() + backoffMs(attempts)), lastErrorCode: outcome.code, lastErrorMessage: outcome.message },
           )
-          .where(mine(row.id));
+          .where(mine(row.id)));
         return;
       }
       case 'paused':
         // Back in the queue for when the quota resets; no attempt is counted.
-        await db.update(notifications).set({ ...released, status: 'queued', nextAttemptAt: outcome.until }).where(mine(row.id));
+        await retryingTx(() => db.update(notifications).set({ ...released, status: 'queued', nextAttemptAt: outcome.until }).where(mine(row.id)));
         return;
     }
   }
@@ -238,7 +243,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
     if (items.length === 0) return;
     const t = at();
     const byId = (pick: (i: (typeof items)[number]) => string) => sql`CASE ${notifications.id} ${sql.join(items.map((i) => sql`WHEN ${i.id} THEN ${pick(i)}`), sql` `)} END`;
-    const [res] = await db
+    const [res] = await retryingTx(() => db
       .update(notifications)
       .set({
         status: 'sent',
@@ -252,7 +257,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
         claimExpiresAt: null,
         updatedAt: t,
       })
-      .where(and(inArray(notifications.id, items.map((i) => i.id)), eq(notifications.status, 'sending'), eq(notifications.claimOwner, owner)));
+      .where(and(inArray(notifications.id, items.map((i) => i.id)), eq(notifications.status, 'sending'), eq(notifications.claimOwner, owner))));
     if (res.affectedRows < items.length) {
       logger.warn({ lost: items.length - res.affectedRows }, 'claims lost before sent was recorded (the retaking worker resends with the same client_msg_id)');
     }
@@ -269,10 +274,10 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
   async function release(rows: NotificationRow[]) {
     if (rows.length === 0) return;
     const t = at();
-    await db
+    await retryingTx(() => db
       .update(notifications)
       .set({ status: 'queued', claimOwner: null, claimExpiresAt: null, nextAttemptAt: t, updatedAt: t })
-      .where(and(inArray(notifications.id, rows.map((r) => r.id)), eq(notifications.status, 'sending'), eq(notifications.claimOwner, owner)));
+      .where(and(inArray(notifications.id, rows.map((r) => r.id)), eq(notifications.status, 'sending'), eq(notifications.claimOwner, owner))));
   }
 
   async function runOnce(): Promise<number> {

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { notifications } from '../../../db/schema';
-import { nextBeijingMidnight } from '../../../server/notifications/worker';
+import { clientMsgId, nextBeijingMidnight } from '../../../server/notifications/worker';
 import { SANDBOX_TEMPLATES } from '../../../server/sandbox';
 import { testDb } from '../../support/db';
+import { createStaff } from '../../support/staff-agent';
 import { applicationEvent, appointmentEvent, cards, followingCitizen, notifyServer, rowByKey, rowsByKey, testWorker, type Server } from './helpers';
 
 describe('notification worker against the sandbox', () => {
@@ -30,7 +31,7 @@ describe('notification worker against the sandbox', () => {
     const sent = await rowByKey(event.dedupeKey);
     expect(sent).toMatchObject({ status: 'sent', attempts: 1, claimOwner: null });
     expect(sent.msgid).toMatch(/^\d+$/);
-    expect(sends[0]!.client_msg_id).toBe(`ntf-${sent.id}`);
+    expect(sends[0]!.client_msg_id).toBe(clientMsgId(sent));
     const card = cards(s, user.openid).at(-1)!.template!;
     expect(card.title).toBe('业务办理进度通知');
     expect(card.rows.map((r) => r.value)).toEqual(['机动车行驶证补领', (event as { applicationNo: string }).applicationNo, '审核通过', '2003年3月3日 10:00']);
@@ -161,13 +162,13 @@ describe('notification worker against the sandbox', () => {
     const row = await rowByKey(event.dedupeKey);
     // A worker claimed the row, got WeChat's answer and died before recording it.
     await db.update(notifications).set({ status: 'sending', claimOwner: 'dead-worker', claimExpiresAt: new Date(clock.now() + 60_000), nextAttemptAt: new Date(clock.now() + 60_000) }).where(eq(notifications.id, row.id));
-    await s.t.deps.wechat.template.send({ touser: user.openid, template_id: SANDBOX_TEMPLATES[0]!.template_id, client_msg_id: `ntf-${row.id}`, data: { thing1: { value: 'x' } } });
+    await s.t.deps.wechat.template.send({ touser: user.openid, template_id: SANDBOX_TEMPLATES[0]!.template_id, client_msg_id: clientMsgId(row), data: { thing1: { value: 'x' } } });
     const { worker, sends } = testWorker(s);
     expect(await worker.runOnce()).toBe(0); // still claimed
     clock.advance(60_000);
     expect(await worker.runOnce()).toBe(1);
     expect(sends).toHaveLength(1);
-    expect(sends[0]!.client_msg_id).toBe(`ntf-${row.id}`);
+    expect(sends[0]!.client_msg_id).toBe(clientMsgId(row));
     expect(await rowByKey(event.dedupeKey)).toMatchObject({ status: 'sent', claimOwner: null });
     expect(cards(s, user.openid)).toHaveLength(1); // the dead worker's send; the retake was deduplicated
   });
@@ -215,6 +216,31 @@ describe('notification worker against the sandbox', () => {
     const before = await rowByKey(flaky.dedupeKey);
     await s.t.deps.notificationParts.receipts.handle({ msgId: '999999999999999', status: 'success', openid: user.openid, at: new Date() });
     expect(await rowByKey(flaky.dedupeKey)).toEqual(before);
+  });
+
+  it('a staff retry after a failed receipt is a new message: not swallowed by WeChat’s 10-minute client_msg_id dedupe', async () => {
+    const { s, platform, clock } = await setup();
+    const { user, citizen } = await followingCitizen(s);
+    platform.updateUser(user.openid, { blocked: true });
+    const ev = applicationEvent(citizen.id);
+    await s.t.deps.notifications.enqueue(db, ev);
+    const { worker, sends } = testWorker(s);
+    await worker.runOnce();
+    await platform.idle();
+    const failed = await rowByKey(ev.dedupeKey);
+    expect(failed).toMatchObject({ status: 'permanent_failure', lastErrorCode: 'WECHAT_USER_BLOCK' });
+    expect(cards(s, user.openid)).toHaveLength(0);
+
+    platform.updateUser(user.openid, { blocked: false });
+    clock.advance(60_000); // a minute later: well inside WeChat's dedupe window
+    const staff = await createStaff(db, { role: 'supervisor' });
+    await s.t.deps.notificationParts.admin.retry({ id: staff.id, username: staff.username, displayName: '测试', role: 'supervisor', sessionId: 'test' }, failed.id);
+    await worker.runOnce();
+    await platform.idle();
+    expect(sends).toHaveLength(2);
+    expect(sends[1]!.client_msg_id).not.toBe(sends[0]!.client_msg_id);
+    expect(cards(s, user.openid)).toHaveLength(1);
+    expect(await rowByKey(ev.dedupeKey)).toMatchObject({ status: 'delivered' });
   });
 
   it('opt-out: a booking confirmation is suppressed, a cancellation still goes', async () => {

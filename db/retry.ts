@@ -1,4 +1,5 @@
-const ER_DUP_ENTRY = 1062;
+/** Shared handling of MySQL/MariaDB errors that services must recognise (through drizzle's wrapper). */
+export const ER_DUP_ENTRY = 1062;
 const ER_LOCK_WAIT_TIMEOUT = 1205;
 const ER_LOCK_DEADLOCK = 1213;
 
@@ -17,15 +18,19 @@ export function isDuplicateOn(err: unknown, index: string): boolean {
   return e?.errno === ER_DUP_ENTRY && e.message.includes(index);
 }
 
-/** Deadlocks and lock timeouts re-run the whole transaction (a few times, with a little jitter). */
-export async function retryingTx<T>(work: () => Promise<T>, again: (err: unknown) => boolean = () => false): Promise<T> {
+/**
+ * Deadlocks and lock timeouts re-run the whole transaction (a few times, with a little jitter).
+ * InnoDB picks a victim whenever two transactions lock rows in different orders (claims with
+ * SKIP LOCKED included): the victim's work is rolled back and is safe to run again.
+ */
+export async function retryingTx<T>(work: () => Promise<T>, again: (err: unknown) => boolean = () => false, maxAttempts = 6): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (err) {
       const errno = mysqlError(err)?.errno;
       const retry = again(err) || errno === ER_LOCK_DEADLOCK || errno === ER_LOCK_WAIT_TIMEOUT;
-      if (!retry || attempt >= 6) throw err;
+      if (!retry || attempt >= maxAttempts) throw err;
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * attempt)));
     }
   }
