@@ -38,11 +38,21 @@ export function startChild(name: string, args: string[], childEnv: NodeJS.Proces
 }
 
 /** The real server/main.ts on a free port against `url` (no demo seed, warnings only). */
+/**
+ * The request-path benchmarks (lookup, booking) measure the server as deployed beside separate
+ * `npm run worker` processes: the notification worker and the report rollup job do not run inside
+ * it unless BENCH_PORTAL_BACKGROUND=true (on this 2-core box they would compete with the server
+ * under test for the same cores; their own throughput is measured by bench:notify and
+ * bench:reports). The outbox rows and usage events are still written on the request path.
+ */
+export const PORTAL_BACKGROUND = ['true', '1', 'yes'].includes(process.env.BENCH_PORTAL_BACKGROUND ?? 'false');
+
 export function startPortal(url: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Started> {
+  const background = PORTAL_BACKGROUND ? {} : { NOTIFY_WORKER_IN_SERVER: 'false', REPORTS_ROLLUP_IN_SERVER: 'false' };
   return startChild(
     'portal',
     [...nodeArgs, '--import', 'tsx', 'server/main.ts'],
-    { PATH: process.env.PATH, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', WEB_BUILD: 'never', LOG_LEVEL: 'warn', SEED_DEMO_DATA: 'false', ...extraEnv },
+    { PATH: process.env.PATH, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', WEB_BUILD: 'never', LOG_LEVEL: 'warn', SEED_DEMO_DATA: 'false', ...background, ...extraEnv },
     /ready in \w+ mode on 127\.0\.0\.1:(\d+)/,
   );
 }

@@ -32,7 +32,7 @@ import { connectDatabase, ensureDatabase } from '../../db/connect';
 import { runMigrations } from '../../db/migrate';
 import { SESSION_COOKIE } from '../../server/citizens/sessions';
 import { signCookie } from '../support/citizen-agent';
-import { avg, cpuMs, f, holdRunLock, machineLine, mariadbInfo, selfCpuMs, startChild, startPortal, stop, summariseProfile, writeSection, type Started, profileTables } from './bench-kit';
+import { avg, cpuMs, f, holdRunLock, machineLine, mariadbInfo, selfCpuMs, startChild, startPortal, stop, summariseProfile, writeSection, type Started, profileTables, PORTAL_BACKGROUND } from './bench-kit';
 import { createBenchCitizens, type BenchCitizen } from './lookup-data';
 
 const env = process.env;
@@ -371,7 +371,7 @@ const statusLine = (t: Target) => {
 const generated = `### Run of record: booking — ${new Date().toISOString().slice(0, 10)}
 
 ${machineLine(db, load0)}
-Command: \`npm run bench:booking\` (BENCH_SECONDS=${seconds}, BENCH_CONNECTIONS=${connections}, BENCH_ROUNDS=${roundsWanted}, BENCH_RACE_BOOKERS=${raceBookers}, BENCH_RACE_ROUNDS=${raceRounds}, BENCH_SLOTS=${nSlots}, BENCH_CITIZENS=${nCitizens}); ${f(raceCitizens.length + loadCitizens.length, 0)} bench citizens with sessions created by bulk insert in ${f(citizensS, 1)} s.
+Command: \`npm run bench:booking\` (BENCH_SECONDS=${seconds}, BENCH_CONNECTIONS=${connections}, BENCH_ROUNDS=${roundsWanted}, BENCH_RACE_BOOKERS=${raceBookers}, BENCH_RACE_ROUNDS=${raceRounds}, BENCH_SLOTS=${nSlots}, BENCH_CITIZENS=${nCitizens}, BENCH_PORTAL_BACKGROUND=${PORTAL_BACKGROUND}); ${PORTAL_BACKGROUND ? 'the notification worker and report rollup ran inside the portal' : 'the portal ran without its in-process notification worker and report rollup (as beside separate `npm run worker` processes; outbox rows and usage events are still written per request)'}; ${f(raceCitizens.length + loadCitizens.length, 0)} bench citizens with sessions created by bulk insert in ${f(citizensS, 1)} s.
 
 **(a) ${f(raceBookers, 0)} simultaneous bookers for one slot with ${SEATS} seats** (distinct signed-in citizens, one socket each, all requests written in the same tick; a fresh slot and fresh citizens each round):
 

@@ -27,7 +27,7 @@ import autocannon from 'autocannon';
 import { connectDatabase } from '../../db/connect';
 import { SESSION_COOKIE } from '../../server/citizens/sessions';
 import { signCookie } from '../support/citizen-agent';
-import { avg, cpuMs, f, holdRunLock, machineLine, mariadbInfo, selfCpuMs, startChild, startPortal, stop, summariseProfile, writeSection, type Started, profileTables } from './bench-kit';
+import { avg, cpuMs, f, holdRunLock, machineLine, mariadbInfo, selfCpuMs, startChild, startPortal, stop, summariseProfile, writeSection, type Started, profileTables, PORTAL_BACKGROUND } from './bench-kit';
 import { createBenchCitizens, ensureViolationData, type BenchCitizen } from './lookup-data';
 
 const env = process.env;
@@ -245,7 +245,7 @@ const dataLine = `${f(data.vehicles, 0)} vehicles and ${f(data.violations, 0)} v
 const generated = `### Run of record: lookup — ${new Date().toISOString().slice(0, 10)}
 
 ${machineLine(db, load0)}
-Command: \`npm run bench:lookup\` (BENCH_SECONDS=${seconds}, BENCH_CONNECTIONS=${connections}, BENCH_ROUNDS=${roundsWanted}, BENCH_CITIZENS=${nCitizens}); ${WARMUP_S} s warm-up per phase, not counted. Order: ${Array.from({ length: roundsWanted }, (_, i) => `round ${i + 1}: ${(i % 2 === 0 ? targets : [...targets].reverse()).join(' → ')}`).join('; ')}.
+Command: \`npm run bench:lookup\` (BENCH_SECONDS=${seconds}, BENCH_CONNECTIONS=${connections}, BENCH_ROUNDS=${roundsWanted}, BENCH_CITIZENS=${nCitizens}, BENCH_PORTAL_BACKGROUND=${PORTAL_BACKGROUND}); ${PORTAL_BACKGROUND ? 'the notification worker and report rollup ran inside the portal' : 'the portal ran without its in-process notification worker and report rollup (as beside separate `npm run worker` processes; outbox rows and usage events are still written per request)'}; ${WARMUP_S} s warm-up per phase, not counted. Order: ${Array.from({ length: roundsWanted }, (_, i) => `round ${i + 1}: ${(i % 2 === 0 ? targets : [...targets].reverse()).join(' → ')}`).join('; ')}.
 Data: ${dataLine}
 
 | target (mean of ${roundsWanted} rounds) | req/s | mean ms | p50 ms | p90 ms | p99 ms | server CPU ms/req | MariaDB CPU ms/req | load-gen CPU ms/req |
