@@ -31,6 +31,15 @@ export interface CitizenService {
   preferences(citizenId: number): Promise<CitizenPreferences>;
   /** Change some settings and return them all; NOT_FOUND for an unknown id. */
   updatePreferences(citizenId: number, patch: PreferencesPatch): Promise<CitizenPreferences>;
+  /** What the notification sender needs of many citizens, in one query; ids not found are absent. */
+  notificationRecipients(ids: readonly number[]): Promise<Map<number, NotificationRecipient>>;
+}
+
+/** A citizen as the notification worker sees them (the openid never leaves the server). */
+export interface NotificationRecipient {
+  openid: string;
+  subscribed: boolean;
+  optionalNotifications: boolean;
 }
 
 const preferenceColumns = { elderMode: citizens.elderMode, notifyOptional: citizens.notifyOptional };
@@ -145,6 +154,15 @@ export function createCitizenService(deps: { db: Database; now?: () => number; s
       const row = (await db.select(preferenceColumns).from(citizens).where(eq(citizens.id, citizenId)).limit(1))[0];
       if (!row) throw new AppError('NOT_FOUND');
       return toPreferences(row);
+    },
+    async notificationRecipients(ids) {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return new Map();
+      const rows = await db
+        .select({ id: citizens.id, openid: citizens.openid, subscribed: citizens.subscribed, notifyOptional: citizens.notifyOptional })
+        .from(citizens)
+        .where(inArray(citizens.id, unique));
+      return new Map(rows.map((r) => [r.id, { openid: r.openid, subscribed: Boolean(r.subscribed), optionalNotifications: Boolean(r.notifyOptional) }]));
     },
   };
 }

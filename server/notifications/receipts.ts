@@ -1,6 +1,12 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { notificationReceipts, notifications, type Database, type Executor, type NotificationStatus } from '../../db/schema';
 import type { TemplateReceipt } from '../wechat/event-bus';
+import { retryingTx } from '../../db/retry';
+
+/** receipts per UPDATE; more wait for the next batch */
+const MAX_BATCH = 500;
+/** batches in flight at once: while one commits, the next fills up */
+const MAX_IN_FLIGHT = 2;
 
 /** What a TEMPLATESENDJOBFINISH status means for the row (REFERENCE "Notifications"). */
 export function receiptOutcome(status: string): { status: NotificationStatus; code?: string } {
@@ -45,15 +51,81 @@ export function createReceiptHandler(deps: { db: Database; now: () => number }):
     return res.affectedRows > 0;
   }
 
+  /** The one-receipt path: park, then try again (see above). */
+  async function park(r: TemplateReceipt, at: Date): Promise<void> {
+    await db
+      .insert(notificationReceipts)
+      .values({ msgid: r.msgId, status: r.status.slice(0, 64), receivedAt: at })
+      .onDuplicateKeyUpdate({ set: { status: sql`VALUES(${notificationReceipts.status})` } });
+    if (await retryingTx(() => apply(db, r.msgId, r.status, at))) await db.delete(notificationReceipts).where(eq(notificationReceipts.msgid, r.msgId));
+  }
+
+  /**
+   * Receipts that arrive together (one per push, but the push dedupe hands them out a batch at a
+   * time) are applied with one UPDATE per status text instead of one autocommit each. Only when
+   * fewer rows changed than receipts came does it look which msgids have no finished row yet;
+   * those (a row not yet `sent`, or `sent` by a worker between the UPDATE and the look) take the
+   * parking path, so the race above still ends with the receipt applied exactly once.
+   */
+  async function applyBatch(items: readonly TemplateReceipt[]): Promise<void> {
+    const at = new Date(deps.now());
+    const byStatus = new Map<string, TemplateReceipt[]>();
+    for (const r of items) byStatus.set(r.status, [...(byStatus.get(r.status) ?? []), r]);
+    for (const [status, group] of byStatus) {
+      const outcome = receiptOutcome(status);
+      const msgids = [...new Set(group.map((r) => r.msgId))];
+      const [res] = await retryingTx(() =>
+        db
+          .update(notifications)
+          .set({
+            status: outcome.status,
+            updatedAt: at,
+            ...(outcome.status === 'delivered' ? { deliveredAt: at } : { finishedAt: at, lastErrorCode: outcome.code ?? null, lastErrorMessage: `receipt: ${status.slice(0, 200)}` }),
+          })
+          .where(and(inArray(notifications.msgid, msgids), eq(notifications.status, 'sent'))),
+      );
+      if (res.affectedRows >= msgids.length) continue;
+      const rows = await db.select({ msgid: notifications.msgid, status: notifications.status }).from(notifications).where(inArray(notifications.msgid, msgids));
+      const finished = new Set(rows.filter((x) => x.status !== 'sent').map((x) => x.msgid));
+      const parked = new Set<string>();
+      for (const r of group) {
+        if (finished.has(r.msgId) || parked.has(r.msgId)) continue;
+        parked.add(r.msgId);
+        await park(r, at);
+      }
+    }
+  }
+
+  let queue: { r: TemplateReceipt; resolve(): void; reject(err: unknown): void }[] = [];
+  let scheduled = false;
+  let inFlight = 0;
+  function schedule() {
+    if (scheduled || inFlight >= MAX_IN_FLIGHT || queue.length === 0) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      const batch = queue.slice(0, MAX_BATCH);
+      queue = queue.slice(batch.length);
+      inFlight++;
+      applyBatch(batch.map((w) => w.r))
+        .then(
+          () => batch.forEach((w) => w.resolve()),
+          (err: unknown) => batch.forEach((w) => w.reject(err)),
+        )
+        .finally(() => {
+          inFlight--;
+          schedule();
+        });
+    });
+  }
+
   return {
-    async handle(r) {
-      const at = new Date(deps.now());
-      if (await apply(db, r.msgId, r.status, at)) return;
-      await db
-        .insert(notificationReceipts)
-        .values({ msgid: r.msgId, status: r.status.slice(0, 64), receivedAt: at })
-        .onDuplicateKeyUpdate({ set: { status: sql`VALUES(${notificationReceipts.status})` } });
-      if (await apply(db, r.msgId, r.status, at)) await db.delete(notificationReceipts).where(eq(notificationReceipts.msgid, r.msgId));
+    handle(r) {
+      // Resolves once applied (or parked), so /wechat answers only after the receipt is stored.
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ r, resolve, reject });
+        schedule();
+      });
     },
     async applyParked(msgid) {
       const parked = (await db.select().from(notificationReceipts).where(eq(notificationReceipts.msgid, msgid)).limit(1))[0];

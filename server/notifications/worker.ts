@@ -34,8 +34,8 @@ export interface NotificationWorkerDeps {
   /** the template send (deps.wechat.template.send) */
   send(message: TemplateMessage): Promise<TemplateSendResult>;
   citizens: {
-    findById(id: number): Promise<{ openid: string; subscribed: boolean } | undefined>;
-    preferences(id: number): Promise<{ optionalNotifications: boolean }>;
+    /** one query per claimed batch (CitizenService.notificationRecipients) */
+    notificationRecipients(ids: readonly number[]): Promise<Map<number, { openid: string; subscribed: boolean; optionalNotifications: boolean }>>;
   };
   receipts: ReceiptHandler;
   publicBaseUrl: string;
@@ -73,6 +73,8 @@ const WAKE_LOOKS_MS = [10, 25, 50, 100, 200, 400];
 /** `sent` outcomes are written together: this many, or once the oldest waited this long (and at the end of each batch). */
 const SENT_FLUSH_ROWS = 32;
 const SENT_FLUSH_MS = 50;
+
+type Recipients = Map<number, { openid: string; subscribed: boolean; optionalNotifications: boolean }>;
 
 type Outcome =
   | { kind: 'sent'; msgid: string; templateId: string }
@@ -158,11 +160,11 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
     return Math.round(exp / 2 + random() * (exp / 2)); // "equal jitter": spread, never below half
   }
 
-  async function decide(row: NotificationRow): Promise<Outcome> {
-    const citizen = await deps.citizens.findById(row.citizenId);
+  async function decide(row: NotificationRow, recipients: Recipients): Promise<Outcome> {
+    const citizen = recipients.get(row.citizenId);
     if (!citizen?.openid) return { kind: 'final', status: 'permanent_failure', code: 'NOTIFICATION_RECIPIENT_UNKNOWN', message: 'no such citizen', attempted: false };
     if (!citizen.subscribed) return { kind: 'final', status: 'permanent_failure', code: 'NOTIFICATION_RECIPIENT_NOT_FOLLOWING', message: 'the citizen does not follow the account', attempted: false };
-    if (!row.essential && !(await deps.citizens.preferences(row.citizenId)).optionalNotifications) {
+    if (!row.essential && !citizen.optionalNotifications) {
       return { kind: 'final', status: 'suppressed', code: 'NOTIFICATION_OPTED_OUT', message: 'the citizen turned optional notifications off', attempted: false };
     }
     const rendered = renderNotification({ id: row.id, kind: row.kind as NotificationKind, payload: row.payload, queuedAt: row.queuedAt }, deps);
@@ -264,8 +266,8 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
     await deps.receipts.applyParkedAmong(items.map((i) => i.msgid));
   }
 
-  async function processRow(row: NotificationRow): Promise<void> {
-    const outcome = await decide(row);
+  async function processRow(row: NotificationRow, recipients: Recipients): Promise<void> {
+    const outcome = await decide(row, recipients);
     if (outcome.kind === 'paused' && (!localPause || localPause.getTime() < outcome.until.getTime())) await pause(outcome.until);
     await record(row, outcome);
   }
@@ -286,7 +288,17 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
     if (localPause) return 0;
     const claimedAt = deps.now();
     const rows = await claim();
+    if (rows.length === 0) return 0;
     const queue = [...rows];
+    // Recipients for the whole batch in one query (read after the claim: an unfollow committed
+    // before it is seen). If it fails the rows go straight back to the queue.
+    let recipients: Recipients;
+    try {
+      recipients = await deps.citizens.notificationRecipients(rows.map((r) => r.citizenId));
+    } catch (err) {
+      await release(queue);
+      throw err;
+    }
     const lanes = Array.from({ length: Math.min(settings.concurrency, queue.length) }, async () => {
       for (let row = queue.shift(); row; row = queue.shift()) {
         // Past half the claim's life (a slow platform), the rest goes back rather than risk the
@@ -296,7 +308,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Notifica
           return;
         }
         try {
-          await processRow(row);
+          await processRow(row, recipients);
         } catch (err) {
           // The claim expires and the row is retried; nothing is lost.
           logger.error({ err, notificationId: row.id }, 'recording a notification outcome failed');

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/schema';
+import { emptySketch, estimate, fromBuffer, mergeSketch } from './hll';
 
 /**
  * SQL over the rollup tables (never `usage_events`). Every function takes resolved filters; day
@@ -19,6 +20,14 @@ export function createReportQueries(db: Database) {
     const [rows] = await db.$client.query(sqlText, params);
     return rows as T[];
   };
+  const sketches = async (dims: string[], f: Pick<Filters, 'from' | 'to'>) =>
+    dims.length === 0
+      ? []
+      : q<{ dim: string; day: string; sketch: Buffer }>(
+          `SELECT d.dim, DATE_FORMAT(s.day, '%Y-%m-%d') AS day, s.sketch FROM report_dims d JOIN report_citizen_sketches s ON s.dim_id = d.id
+           WHERE d.dim IN (?) AND s.day BETWEEN ? AND ?`,
+          [dims, f.from, f.to],
+        );
 
   /** `day BETWEEN ? AND ?` plus the menu-version and entry filters, for tables that have them. */
   const where = (f: Filters, alias = '') => {
@@ -48,33 +57,26 @@ export function createReportQueries(db: Database) {
       );
     },
 
-    /** Exact distinct citizens per dimension over the range (the dimensions' union when `union`). */
+    /** Distinct citizens per dimension over the range: the union of the days' sketches (≈1.6 %). */
     async citizensByDim(dims: string[], f: Pick<Filters, 'from' | 'to'>): Promise<Map<string, number>> {
-      if (dims.length === 0) return new Map();
-      const rows = await q<{ dim: string; n: number }>(
-        `SELECT d.dim, COUNT(DISTINCT dc.citizen_id) AS n FROM report_dims d JOIN report_day_citizens dc ON dc.dim_id = d.id
-         WHERE d.dim IN (?) AND dc.day BETWEEN ? AND ? GROUP BY d.dim`,
-        [dims, f.from, f.to],
-      );
-      return new Map(rows.map((r) => [r.dim, Number(r.n)]));
+      const merged = new Map<string, Uint8Array>();
+      for (const r of await sketches(dims, f)) {
+        const cur = merged.get(r.dim);
+        if (cur) mergeSketch(cur, r.sketch);
+        else merged.set(r.dim, fromBuffer(r.sketch));
+      }
+      return new Map([...merged.entries()].map(([dim, s]) => [dim, estimate(s)]));
     },
 
+    /** Distinct citizens in any of the dimensions over the range. */
     async citizensUnion(dims: string[], f: Pick<Filters, 'from' | 'to'>): Promise<number> {
-      if (dims.length === 0) return 0;
-      const [row] = await q<{ n: number }>(
-        `SELECT COUNT(DISTINCT dc.citizen_id) AS n FROM report_dims d JOIN report_day_citizens dc ON dc.dim_id = d.id
-         WHERE d.dim IN (?) AND dc.day BETWEEN ? AND ?`,
-        [dims, f.from, f.to],
-      );
-      return Number(row?.n ?? 0);
+      const all = emptySketch();
+      for (const r of await sketches(dims, f)) mergeSketch(all, r.sketch);
+      return estimate(all);
     },
 
     async citizensPerDay(dim: string, f: Pick<Filters, 'from' | 'to'>) {
-      return q<{ day: string; n: number }>(
-        `SELECT DATE_FORMAT(dc.day, '%Y-%m-%d') AS day, COUNT(*) AS n FROM report_dims d JOIN report_day_citizens dc ON dc.dim_id = d.id
-         WHERE d.dim = ? AND dc.day BETWEEN ? AND ? GROUP BY dc.day`,
-        [dim, f.from, f.to],
-      );
+      return (await sketches([dim], f)).map((r) => ({ day: r.day, n: estimate(r.sketch) }));
     },
 
     async newCitizensPerDay(f: Pick<Filters, 'from' | 'to'>) {

@@ -1,5 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { RollupBatch, Counter } from './aggregate';
+import { addToSketch, emptySketch, mergeSketch, toBuffer } from './hll';
 
 /**
  * Writes one rollup window through a single connection, in the caller's transaction. Multi-row
@@ -84,7 +85,6 @@ export async function writeBatch(conn: PoolConnection, b: RollupBatch, dimIds: M
 async function writeCitizens(conn: PoolConnection, b: RollupBatch, dimIds: Map<string, number>) {
   const touches = [...b.citizens.values()];
   if (touches.length === 0) return;
-  const ids = new Map<string, number>();
   for (let i = 0; i < touches.length; i += CHUNK) {
     const part = touches.slice(i, i + CHUNK);
     // first_day before first_seen_at: MySQL evaluates the assignments left to right.
@@ -94,8 +94,6 @@ async function writeCitizens(conn: PoolConnection, b: RollupBatch, dimIds: Map<s
                                first_seen_at = LEAST(first_seen_at, VALUES(first_seen_at))`,
       [part.map((c) => [c.citizenKey, dayString(c.firstSeenAt), c.firstSeenAt])],
     );
-    const [rows] = await conn.query('SELECT id, citizen_key FROM report_citizens WHERE citizen_key IN (?)', [part.map((c) => c.citizenKey)]);
-    for (const r of rows as Array<{ id: number; citizen_key: string }>) ids.set(r.citizen_key, Number(r.id));
   }
   const missing = new Set<string>();
   for (const c of touches) for (const d of c.dims.keys()) if (!dimIds.has(d)) missing.add(d);
@@ -106,14 +104,32 @@ async function writeCitizens(conn: PoolConnection, b: RollupBatch, dimIds: Map<s
     const [rows] = await conn.query('SELECT id, dim FROM report_dims WHERE dim IN (?)', [part]);
     for (const r of rows as Array<{ id: number; dim: string }>) dimIds.set(r.dim, Number(r.id));
   }
-  const rows: Array<[number, string, number]> = [];
+  // This window's citizens per (dimension, day), merged into the stored sketches.
+  const sketches = new Map<string, { dimId: number; day: string; sketch: Uint8Array }>();
+  const days = new Set<string>();
   for (const c of touches) {
-    const citizenId = ids.get(c.citizenKey)!;
-    for (const [dim, days] of c.dims) for (const day of days) rows.push([dimIds.get(dim)!, day, citizenId]);
+    for (const [dim, ds] of c.dims) {
+      const dimId = dimIds.get(dim)!;
+      for (const day of ds) {
+        const k = `${dimId}|${day}`;
+        let e = sketches.get(k);
+        if (!e) sketches.set(k, (e = { dimId, day, sketch: emptySketch() }));
+        addToSketch(e.sketch, c.citizenKey);
+        days.add(day);
+      }
+    }
   }
-  // Sorted by the primary key: fewer page splits in the citizen-set table.
-  rows.sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : x[2] - y[2]));
-  await bulk(conn, 'INSERT IGNORE INTO report_day_citizens (dim_id, day, citizen_id)', rows);
+  // The job's named lock is the only writer, so a plain read is enough; dim_id leads the key.
+  const dimList = [...new Set([...sketches.values()].map((e) => e.dimId))];
+  const [stored] = await conn.query("SELECT dim_id, DATE_FORMAT(day, '%Y-%m-%d') AS day, sketch FROM report_citizen_sketches WHERE dim_id IN (?) AND day IN (?)", [dimList, [...days]]);
+  for (const r of stored as Array<{ dim_id: number; day: string; sketch: Buffer }>) {
+    const e = sketches.get(`${r.dim_id}|${r.day}`);
+    if (e) mergeSketch(e.sketch, r.sketch);
+  }
+  const rows = [...sketches.values()].map((e) => [e.dimId, e.day, toBuffer(e.sketch)]);
+  for (let i = 0; i < rows.length; i += 100) {
+    await conn.query('INSERT INTO report_citizen_sketches (dim_id, day, sketch) VALUES ? ON DUPLICATE KEY UPDATE sketch = VALUES(sketch)', [rows.slice(i, i + 100)]);
+  }
 }
 
 const dayString = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);

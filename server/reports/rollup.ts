@@ -172,7 +172,7 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
     const from = state.visitsUntil;
     const open = await db.select({ actorKey: reportVisits.actorKey, startedAt: reportVisits.startedAt }).from(reportVisits).where(eq(reportVisits.open, true));
     const openStart = new Map(open.map((o) => [o.actorKey, o.startedAt]));
-    const loadFrom = Math.min(from, ...open.map((o) => o.startedAt));
+    const loadFrom = open.reduce((m, o) => Math.min(m, o.startedAt), from);
     const [[maxRow]] = (await db.$client.query('SELECT COALESCE(MAX(id), 0) AS m FROM usage_events')) as unknown as [[{ m: number }]];
     const maxId = Number(maxRow.m);
     // Events written after their time was already derived: counted, and named in every report.

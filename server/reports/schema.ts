@@ -93,7 +93,7 @@ export interface MenuUsageItem {
   /** true for a top-level button that only opens sub-buttons (its taps are its children's) */
   group: boolean;
   taps: number;
-  /** distinct citizens who tapped it (exact) */
+  /** distinct citizens who tapped it (HyperLogLog estimate, ≈1.6 %; exact for small numbers) */
   citizens: number;
   /** taps ÷ all menu taps in the range, 0..1 */
   share: number;

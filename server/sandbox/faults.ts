@@ -28,6 +28,8 @@ export const NO_FAULTS: FaultSettings = { latencyMs: 0, endpoints: {}, templateQ
 
 export interface Faults {
   get(): FaultSettings;
+  /** the one setting every template send reads (without copying all of them) */
+  templateQuotaExhausted(): boolean;
   set(settings: FaultSettings): void;
   clear(): void;
   /** For one call: how long to wait first, and the errcode to answer with instead, if any. */
@@ -38,6 +40,7 @@ export function createFaults(random: () => number): Faults {
   let settings: FaultSettings = structuredClone(NO_FAULTS);
   return {
     get: () => structuredClone(settings),
+    templateQuotaExhausted: () => settings.templateQuotaExhausted,
     set(next) {
       settings = structuredClone(next);
     },

@@ -18,8 +18,21 @@ export const newTicket = (): string => randomText(64);
 
 /** A 64-bit id above Number.MAX_SAFE_INTEGER, as WeChat's MsgId/msgid are (PROTOCOL §1.8): keep it a string. */
 export function newMsgId(): string {
-  const low = BigInt(`0x${randomBytes(8).toString('hex')}`) & ((1n << 62n) - 1n);
+  const low = random64() & ((1n << 62n) - 1n);
   return ((1n << 62n) | low).toString();
+}
+
+/** Random bytes drawn in blocks: one per template send made a crypto call per message. */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function random64(): bigint {
+  if (poolAt + 8 > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  const v = pool.readBigUInt64BE(poolAt);
+  poolAt += 8;
+  return v;
 }
 
 /** The `rid` WeChat appends to error messages, for support tickets. */

@@ -27,7 +27,7 @@ export function createMessaging(core: SandboxCore, pushes: PushService, receiptD
       // Same openid + client_msg_id within 10 minutes: sent once, the first msgid answered again.
       const duplicate = core.templates.duplicateOf(user.openid, input.clientMsgId);
       if (duplicate) return { msgid: duplicate };
-      core.templates.consumeQuota(core.faults.get().templateQuotaExhausted);
+      core.templates.consumeQuota(core.faults.templateQuotaExhausted());
 
       const msgid = newMsgId();
       core.templates.remember(user.openid, input.clientMsgId, msgid);

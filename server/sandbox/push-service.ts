@@ -42,7 +42,7 @@ export function createPushService(core: SandboxCore, pusher: Pusher): PushServic
     const expectsAnswer = !isEvent || EXPECTS_ANSWER.has(event);
     const notice = () => core.chat.append(openid, { from: 'system', via: 'notice', msgType: 'notice', text: UNAVAILABLE_NOTICE });
 
-    const d = await pusher.deliver(xml);
+    const d = await pusher.deliver(xml, { fromUserName: openid, toUserName: core.originalId });
     const base = { delivered: d.delivered, attempts: d.attempts, ...(d.status ? { status: d.status } : {}), ...(d.failure ? { failure: d.failure } : {}) };
     if (!d.delivered) return { ...base, reply: 'unanswered', entries: expectsAnswer ? [notice()] : [] };
 

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
-import { sealPush, type CodecConfig } from '../wechat/codec';
+import { sealPush, type CodecConfig, type PushAddress } from '../wechat/codec';
+import { keepAliveFetch, timeoutSignal } from '../wechat/http-fetch';
 
 /**
  * Delivers pushes to the portal's `/wechat` the way WeChat does (PROTOCOL §2.5): wait at most
@@ -31,7 +32,8 @@ export interface Delivery {
 }
 
 export interface Pusher {
-  deliver(xml: string): Promise<Delivery>;
+  /** `known`: the XML's FromUserName and ToUserName when the caller built it (saves parsing it again to seal it) */
+  deliver(xml: string, known?: PushAddress): Promise<Delivery>;
 }
 
 export function createPusher(deps: {
@@ -43,31 +45,34 @@ export function createPusher(deps: {
 }): Pusher {
   const { options } = deps;
 
-  async function once(xml: string): Promise<Omit<Delivery, 'attempts'>> {
-    const { query, body } = sealPush({ xml, cfg: deps.codec(), nowMs: deps.now() });
+  async function once(xml: string, known: PushAddress | undefined): Promise<Omit<Delivery, 'attempts'>> {
+    const { query, body } = sealPush({ xml, cfg: deps.codec(), nowMs: deps.now(), known });
     const url = `${deps.selfUrl()}/wechat?${new URLSearchParams(query).toString()}`;
+    // The body read counts against the same 5 s: WeChat waits for the whole answer (keepAliveFetch resolves after it).
+    const timeout = timeoutSignal(options.timeoutMs);
     try {
-      const res = await fetch(url, {
+      const res = await keepAliveFetch(url, {
         method: 'POST',
         headers: { 'Content-Type': 'text/xml', 'User-Agent': 'Mozilla/4.0' },
         body,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: timeout.signal,
       });
-      // The body read counts against the same 5 s: WeChat waits for the whole answer.
       const text = await res.text();
       if (res.status < 200 || res.status >= 300) return { delivered: false, status: res.status, failure: 'http' };
       return { delivered: true, status: res.status, body: text };
     } catch (err) {
       const name = (err as Error).name;
       return { delivered: false, failure: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network' };
+    } finally {
+      timeout.done();
     }
   }
 
   return {
-    async deliver(xml) {
+    async deliver(xml, known) {
       let last: Omit<Delivery, 'attempts'> = { delivered: false };
       for (let attempt = 1; attempt <= options.retries + 1; attempt++) {
-        last = await once(xml);
+        last = await once(xml, known);
         if (last.delivered) return { ...last, attempts: attempt };
         // Status and failure kind only: the URL carries signatures and the openid.
         deps.logger.debug({ attempt, status: last.status, failure: last.failure }, 'sandbox push not accepted');

@@ -124,6 +124,8 @@ export interface TemplateService {
 
 export function createTemplateService(deps: { now: () => number; dailyQuota?: number }): TemplateService {
   const templates = new Map(SANDBOX_TEMPLATES.map((t) => [t.template_id, t]));
+  // The rows of each template, worked out once rather than from its content on every send.
+  const shownFields = new Map(SANDBOX_TEMPLATES.map((t) => [t.template_id, templateFields(t).filter((f) => !HIDDEN_KEYS.has(f.key))]));
   const quota = deps.dailyQuota ?? DEFAULT_TEMPLATE_DAILY_QUOTA;
   let used = { day: -1, count: 0 };
   let recent = new Map<string, { msgid: string; at: number }>();
@@ -156,9 +158,7 @@ export function createTemplateService(deps: { now: () => number; dailyQuota?: nu
       }
       const url = str(body.url);
       const mp = isRecord(body.miniprogram) ? { appid: str(body.miniprogram.appid) ?? '', pagepath: str(body.miniprogram.pagepath) ?? '' } : undefined;
-      const rows = templateFields(template)
-        .filter((f) => !HIDDEN_KEYS.has(f.key))
-        .map((f) => ({ ...f, value: values.get(f.key) ?? '' }));
+      const rows = (shownFields.get(templateId) ?? []).map((f) => ({ ...f, value: values.get(f.key) ?? '' }));
       return {
         touser,
         templateId,

@@ -11,6 +11,7 @@ import { templateApi, type TemplateApi } from './api/template';
 import { ticketApi, type TicketApi } from './api/ticket';
 import type { ApiCallOptions, ApiCaller, HttpMethod, QueryValue } from './api/types';
 import { usersApi, type UsersApi } from './api/users';
+import { keepAliveFetch, timeoutSignal, type FetchResult } from './http-fetch';
 import { createTokenStore, type CredentialFetcher, type TokenStore } from './token-store';
 
 export { WechatApiError, WechatUnavailableError, TOKEN_ERRCODES, isTokenError } from './api/errors';
@@ -26,7 +27,8 @@ export { WechatApiError, WechatUnavailableError, TOKEN_ERRCODES, isTokenError } 
  * token, a ticket or the secret.
  */
 
-export type FetchFn = (input: string, init: { method: string; headers?: Record<string, string>; body?: string; signal: AbortSignal }) => Promise<Response>;
+/** What the client needs of a response; the global fetch's Response fits too (tests pass one). */
+export type FetchFn = (input: string, init: { method: string; headers?: Record<string, string>; body?: string; signal: AbortSignal }) => Promise<FetchResult>;
 
 export interface WechatClientOptions {
   /** e.g. `https://api.weixin.qq.com`, or `${selfUrl}/sandbox` (resolved per call: the port is known late) */
@@ -121,7 +123,7 @@ function describe(err: unknown): string {
 }
 
 export function createWechatClient(opts: WechatClientOptions): WechatClient {
-  const fetchFn: FetchFn = opts.fetch ?? ((input, init) => fetch(input, init));
+  const fetchFn: FetchFn = opts.fetch ?? keepAliveFetch;
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? 5000;
   const retries = opts.retries ?? 2;
@@ -136,15 +138,16 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
     const url = new URL(opts.baseUrl().replace(/\/+$/, '') + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     const unavailable = (reason: UnavailableReason, status?: number, detail?: string) => new WechatUnavailableError(path, reason, status, detail);
-    let res: Response;
+    let res: FetchResult;
     let text: string;
+    const timeout = timeoutSignal(timeoutMs);
     try {
       res = await fetchFn(url.toString(), {
         method,
         headers: body === undefined ? undefined : { 'content-type': 'application/json; charset=utf-8' },
         // JSON.stringify leaves CJK unescaped, which is what WeChat expects (and counts bytes on).
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: timeout.signal,
       });
       text = await res.text();
     } catch (err) {
@@ -152,6 +155,8 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
       const e = unavailable(timedOut ? 'timeout' : 'network', undefined, describe(err));
       if (retryNetwork) throw new RetryableFailure(e);
       throw e;
+    } finally {
+      timeout.done();
     }
     if (res.status >= 500) {
       const e = unavailable('http_status', res.status);

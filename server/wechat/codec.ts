@@ -75,7 +75,19 @@ export function sealReply(replyXml: string, opened: OpenedPush, cfg: CodecConfig
   if (!opened.encrypted || isNoReply(replyXml)) return replyXml;
   const key = opened.keyUsed === 'previous' ? cfg.aesKeyPrevious : cfg.aesKey;
   if (!key) throw new Error('the AES key that opened this push is no longer configured');
-  return envelope(createAesCipher(key).encrypt(replyXml, cfg.appId, random16), cfg.token, seconds(nowMs), nonce ?? opened.nonce);
+  return envelope(cipherFor(key).encrypt(replyXml, cfg.appId, random16), cfg.token, seconds(nowMs), nonce ?? opened.nonce);
+}
+
+/** One cipher per key (a process knows two or three): the key checks and decoding once, not per push. */
+const ciphers = new Map<string, AesCipher>();
+function cipherFor(key: string): AesCipher {
+  let c = ciphers.get(key);
+  if (!c) {
+    c = createAesCipher(key);
+    if (ciphers.size >= 16) ciphers.clear(); // tests build many configs; never grow without bound
+    ciphers.set(key, c);
+  }
+  return c;
 }
 
 /**
@@ -84,9 +96,15 @@ export function sealReply(replyXml: string, opened: OpenedPush, cfg: CodecConfig
  * `msg_signature`. Compat keeps every plaintext field and appends `Encrypt`; safe sends only
  * `ToUserName` and `Encrypt`.
  */
-export function sealPush(input: { xml: string; cfg: CodecConfig; nowMs: number; nonce?: string }): { query: Record<string, string>; body: string } {
+export interface PushAddress {
+  fromUserName: string;
+  toUserName: string;
+}
+
+export function sealPush(input: { xml: string; cfg: CodecConfig; nowMs: number; nonce?: string; known?: PushAddress }): { query: Record<string, string>; body: string } {
   const { xml, cfg, nowMs } = input;
-  const parsed = parsePushXml(xml);
+  // The simulator builds the XML itself and passes the two names; parse only when they are not given.
+  const parsed = input.known ? { FromUserName: input.known.fromUserName, ToUserName: input.known.toUserName } : parsePushXml(xml);
   const timestamp = seconds(nowMs);
   const nonce = input.nonce ?? String(randomInt(100_000_000, 10_000_000_000));
   const openid = typeof parsed.FromUserName === 'string' ? parsed.FromUserName : '';
@@ -94,7 +112,7 @@ export function sealPush(input: { xml: string; cfg: CodecConfig; nowMs: number; 
   if (cfg.mode === 'plain') return { query, body: xml };
 
   if (!cfg.aesKey) throw new Error(`an AES key is needed to seal a ${cfg.mode}-mode push`);
-  const encrypt = createAesCipher(cfg.aesKey).encrypt(xml, cfg.appId);
+  const encrypt = cipherFor(cfg.aesKey).encrypt(xml, cfg.appId);
   const sealed = { ...query, encrypt_type: 'aes', msg_signature: sha1Sorted([cfg.token, timestamp, nonce, encrypt]) };
   if (cfg.mode === 'safe') {
     const toUserName = typeof parsed.ToUserName === 'string' ? parsed.ToUserName : '';
@@ -170,7 +188,7 @@ function decryptWithRotation(encrypt: string, cfg: CodecConfig): { message: stri
     if (!key) continue;
     let opened: ReturnType<AesCipher['decrypt']>;
     try {
-      opened = createAesCipher(key).decrypt(encrypt);
+      opened = cipherFor(key).decrypt(encrypt);
     } catch (err) {
       if (isAppError(err)) continue;
       throw err;

@@ -41,8 +41,7 @@ const SNAPSHOT_QUERIES: Record<string, string> = {
   events: 'SELECT * FROM report_event_daily ORDER BY 1, 2, 3, 4, 5, 6, 7, 8',
   hourly: 'SELECT * FROM report_hourly_visits ORDER BY 1, 2, 3, 4',
   citizens: 'SELECT citizen_key, first_day, first_seen_at FROM report_citizens ORDER BY citizen_key',
-  dayCitizens:
-    'SELECT d.dim, dc.day, c.citizen_key FROM report_day_citizens dc JOIN report_dims d ON d.id = dc.dim_id JOIN report_citizens c ON c.id = dc.citizen_id ORDER BY 1, 2, 3',
+  sketches: 'SELECT d.dim, s.day, HEX(s.sketch) AS sketch FROM report_citizen_sketches s JOIN report_dims d ON d.id = s.dim_id ORDER BY 1, 2',
 };
 
 /** Every rollup table's content without surrogate ids, for comparing two ways of computing them. */

@@ -78,7 +78,7 @@ describe('rollup job', () => {
     const a = await snapshotRollups(incremental);
     const b = await snapshotRollups(rebuilt);
     expect(a.visits!.length).toBeGreaterThan(40);
-    expect(a.dayCitizens!.length).toBeGreaterThan(40);
+    expect(a.sketches!.length).toBeGreaterThan(40);
     for (const table of Object.keys(a)) expect({ table, rows: b[table] }).toEqual({ table, rows: a[table] });
   });
 
