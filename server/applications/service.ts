@@ -92,7 +92,7 @@ export interface ApplicationServiceDeps {
   db: Database;
   calendar: HolidayCalendar;
   audit: AuditLog;
-  notifications: NotificationOutbox;
+  notifications: Pick<NotificationOutbox, 'enqueue'>;
   attachments: AttachmentStore;
   staffLookup: StaffLookup;
   /** appointments (not cancelled) on a Shanghai day, for the dashboard */

@@ -21,7 +21,6 @@ import type { HolidayCalendar } from '../calendar/working-days';
 import { AppError } from '../http/errors';
 import type { NotificationOutbox } from '../notifications/types';
 import type { UsageRecorder } from '../usage/recorder';
-import { drizzle } from 'drizzle-orm/mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import { rawTransaction } from '../../db/raw-transaction';
 import { ER_DUP_ENTRY, mysqlError, retryingTx } from '../../db/retry';
@@ -442,13 +441,13 @@ export function createAppointmentService(deps: {
 
   /** Enqueue the citizen's message in the caller's transaction, so it exists exactly when the change does. */
   async function notify(
-    exec: Executor,
+    exec: Executor | { conn: PoolConnection },
     kind: 'appointment.booked' | 'appointment.cancelled',
     names: { serviceName: string; officeName: string } | undefined,
     row: Pick<AppointmentRow, 'id' | 'citizenId' | 'startsAt' | 'endsAt' | 'confirmationCode' | 'slotId'>,
   ) {
     if (!deps.notifications || !names) return;
-    await deps.notifications.enqueue(exec, {
+    const event = {
       kind,
       citizenId: row.citizenId,
       appointmentId: row.id,
@@ -458,11 +457,10 @@ export function createAppointmentService(deps: {
       confirmationCode: row.confirmationCode,
       // a reschedule confirms the new time: one message per slot the booking has held
       dedupeKey: `appointment:${row.id}:${kind}:${kind === 'appointment.booked' ? row.slotId : 'once'}`,
-    });
+    };
+    if ('conn' in exec) await deps.notifications.enqueueOn(exec.conn, event);
+    else await deps.notifications.enqueue(exec, event);
   }
-
-  /** The booking transaction runs on a bare connection; the outbox takes a drizzle executor over it (no schema: cheap). */
-  const executorOn = (conn: PoolConnection) => drizzle({ client: conn }) as unknown as Executor;
 
   async function getOwn(citizenId: number, id: number): Promise<AppointmentRow> {
     const row = (await db.select().from(appointments).where(and(eq(appointments.id, id), eq(appointments.citizenId, citizenId))).limit(1))[0];
@@ -610,7 +608,7 @@ export function createAppointmentService(deps: {
                 remindedAt: null,
               };
               row.id = await insertBookingRaw(conn, { ...row, slot, at }).catch(translateDuplicate);
-              await notify(executorOn(conn), 'appointment.booked', names, row);
+              await notify({ conn }, 'appointment.booked', names, row);
               return row;
             }),
           );

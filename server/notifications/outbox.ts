@@ -14,6 +14,10 @@ export interface OutboxWithWake extends NotificationOutbox {
  * (`ON DUPLICATE KEY UPDATE id = id` changes nothing and, unlike INSERT IGNORE, does not hide
  * other errors such as a value too long).
  */
+/** enqueue() as one prepared statement, for callers holding a bare connection */
+const ENQUEUE_SQL = `INSERT INTO notifications (dedupe_key, citizen_id, kind, payload, essential, status, next_attempt_at, queued_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON DUPLICATE KEY UPDATE id = id`;
+
 export function createNotificationOutbox(deps: { now: () => number }): OutboxWithWake {
   const listeners: (() => void)[] = [];
   return {
@@ -26,6 +30,12 @@ export function createNotificationOutbox(deps: { now: () => number }): OutboxWit
         .insert(notifications)
         .values({ dedupeKey, citizenId, kind, payload, essential: isEssential(kind), status: 'queued', nextAttemptAt: at, queuedAt: at, updatedAt: at })
         .onDuplicateKeyUpdate({ set: { id: sql`${notifications.id}` } });
+      for (const l of listeners) l();
+    },
+    async enqueueOn(conn, event) {
+      const { kind, citizenId, dedupeKey, ...rest } = event;
+      const at = new Date(deps.now());
+      await conn.execute(ENQUEUE_SQL, [dedupeKey, citizenId, kind, JSON.stringify(rest), isEssential(kind), at, at, at]);
       for (const l of listeners) l();
     },
     onEnqueue(listener) {

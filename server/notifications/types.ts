@@ -1,3 +1,4 @@
+import type { PoolConnection } from 'mysql2/promise';
 import type { Executor } from '../../db/schema';
 
 /**
@@ -33,4 +34,6 @@ export type NotificationKind = NotificationEvent['kind'];
 
 export interface NotificationOutbox {
   enqueue(exec: Executor, event: NotificationEvent): Promise<void>;
+  /** The same, on a bare pooled connection inside the caller's transaction (the booking hot path, decision 0015). */
+  enqueueOn(conn: PoolConnection, event: NotificationEvent): Promise<void>;
 }

@@ -80,7 +80,7 @@ describe('racing transitions', () => {
 });
 
 describe('the outbox row shares the transition’s transaction', () => {
-  function serviceWithOutbox(outbox: NotificationOutbox) {
+  function serviceWithOutbox(outbox: Pick<NotificationOutbox, 'enqueue'>) {
     return createApplicationService({
       db,
       calendar: t.deps.calendar,

@@ -25,6 +25,32 @@ describe('notification outbox: enqueue', () => {
     expect(rows[0]!.payload).not.toHaveProperty('citizenId');
   });
 
+  it('enqueueOn (a bare connection in the caller’s transaction) writes the same row as enqueue, dedupes, and rolls back', async () => {
+    const c = await makeCitizen(db);
+    const viaDrizzle = appointmentEvent(c.id);
+    const viaConn = { ...appointmentEvent(c.id), dedupeKey: uniq('raw') };
+    await outbox.enqueue(db, viaDrizzle);
+    const conn = await db.$client.getConnection();
+    try {
+      await conn.beginTransaction();
+      await outbox.enqueueOn(conn, viaConn);
+      await outbox.enqueueOn(conn, viaConn); // duplicate: no-op
+      await conn.commit();
+      const lost = { ...appointmentEvent(c.id), dedupeKey: uniq('lost') };
+      await conn.beginTransaction();
+      await outbox.enqueueOn(conn, lost);
+      await conn.rollback();
+      expect(await rowsByKey([lost.dedupeKey])).toEqual([]);
+    } finally {
+      conn.release();
+    }
+    const [a] = await rowsByKey([viaDrizzle.dedupeKey]);
+    const rows = await rowsByKey([viaConn.dedupeKey]);
+    expect(rows).toHaveLength(1);
+    const strip = (r: typeof a) => ({ ...r, id: 0, dedupeKey: '', payload: { ...r!.payload, appointmentId: 0 } });
+    expect(strip(rows[0])).toEqual(strip(a));
+  });
+
   it('concurrent enqueues of one key leave exactly one row', async () => {
     const c = await makeCitizen(db);
     const event = applicationEvent(c.id);
