@@ -25,9 +25,35 @@ export interface PushService {
   cancelPending(): void;
 }
 
+/**
+ * Scheduled pushes (delivery receipts) in flight at once. The platform does not open thousands
+ * of connections to one account's server: unbounded, a burst of template sends made the receipt
+ * pushes time out against the busy portal and be given up after their retries (the notify
+ * benchmark lost 77 % of receipts that way); queued, they arrive later instead.
+ */
+export const MAX_SCHEDULED_PUSHES = 16;
+
 export function createPushService(core: SandboxCore, pusher: Pusher): PushService {
   const inflight = new Set<Promise<unknown>>();
   const timers = new Map<NodeJS.Timeout, () => void>();
+  let running = 0;
+  let generation = 0; // a reset drops scheduled pushes still waiting for a turn
+  const waiting: (() => void)[] = [];
+  async function limited(task: () => Promise<unknown>): Promise<unknown> {
+    const gen = generation;
+    if (running >= MAX_SCHEDULED_PUSHES) await new Promise<void>((r) => waiting.push(r));
+    if (gen !== generation) {
+      waiting.shift()?.();
+      return undefined;
+    }
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  }
 
   function track<T>(p: Promise<T>): Promise<T> {
     inflight.add(p);
@@ -60,7 +86,7 @@ export function createPushService(core: SandboxCore, pusher: Pusher): PushServic
       const done = new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           timers.delete(timer);
-          void track(task()).catch((err: unknown) => core.logger.error({ err }, 'sandbox scheduled push failed')).finally(resolve);
+          void track(limited(task)).catch((err: unknown) => core.logger.error({ err }, 'sandbox scheduled push failed')).finally(resolve);
         }, delayMs);
         // A pending receipt never keeps a process alive; shutting down simply drops it.
         timer.unref();
@@ -72,6 +98,7 @@ export function createPushService(core: SandboxCore, pusher: Pusher): PushServic
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
     cancelPending() {
+      generation++;
       for (const [timer, resolve] of timers) {
         clearTimeout(timer);
         resolve();
