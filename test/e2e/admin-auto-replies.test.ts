@@ -124,7 +124,8 @@ describe('auto-reply rules, keyboard only', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 10_000 }).toBe('规则已删除');
     expect(await ruleRow()).toBeUndefined();
-    expect(await page.getByRole('table', { name: '自动回复规则' }).textContent()).not.toContain(keyword);
+    // the list reloads after the announcement: wait for it rather than reading it at once
+    await expect.poll(async () => (await page.getByRole('table', { name: '自动回复规则' }).textContent()) ?? '', { timeout: 10_000 }).not.toContain(keyword);
     expect(errors).toEqual([]);
   });
 

@@ -116,7 +116,8 @@ describe('导航 with the JS-SDK', () => {
     const { page, requests } = await phone({ userAgent: IOS_WECHAT });
     await openSignedIn(page, '/h5/appointments');
     const landing = `${web.base}/h5/appointments`;
-    await page.getByRole('button', { name: /^驾驶证换证/ }).click();
+    // the seeded service by its code: other test files in this worker add services of the same name
+    await page.locator('button[data-service="licence_renewal"]').click();
     await page.waitForURL((u) => u.pathname === '/h5/appointments/office');
     await expect.poll(() => navButton(page).count(), { timeout: 10_000 }).toBe(1);
     const checked = verdict(page);
