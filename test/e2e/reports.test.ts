@@ -61,7 +61,8 @@ async function signIn(p: Page, staff: TestStaff, path: string) {
 }
 
 describe('evaluator reports', () => {
-  it('count the activity a citizen made in the sandbox phone, after the rollup', async () => {
+  // Generous: a whole phone session, a rollup and two report pages on a shared 2-core machine.
+  it('count the activity a citizen made in the sandbox phone, after the rollup', { timeout: 120_000 }, async () => {
     // --- the citizen, in the phone emulator
     await page.goto(`${web.base}/sandbox/`);
     await page.getByRole('button', { name: new RegExp(`^${CITIZEN.displayName}`) }).click();
