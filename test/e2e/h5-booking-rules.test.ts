@@ -44,8 +44,13 @@ const calendar = () => page.getByRole('group', { name: /^可预约日期/ });
 const pickable = () => page.getByRole('region', { name: /可选时段$/ }).getByRole('button', { name: /余 \d+ 个号$/ });
 const query = () => new URL(page.url()).searchParams;
 
+const SEEDED_CODE: Record<string, string> = { 驾驶证换证: 'licence_renewal', 驾驶证补证: 'licence_replacement' };
+
 async function pickServiceAndOffice(service: string): Promise<void> {
-  await page.getByRole('button', { name: new RegExp(`^${service}`) }).click();
+  // the seeded service, by its code (the name is shown; the code is unique)
+  const choice = page.locator(`button[data-service="${SEEDED_CODE[service]}"]`);
+  expect(await choice.textContent()).toContain(service);
+  await choice.click();
   await expect.poll(() => heading().textContent()).toContain('选择办理网点');
   await page.getByRole('button', { name: new RegExp(`^${OFFICE}`) }).click();
   await expect.poll(() => heading().textContent()).toContain('选择日期和时段');

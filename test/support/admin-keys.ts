@@ -51,7 +51,8 @@ export async function tabToSelector(page: Page, selector: string, opts: { max?: 
 
 /** Pick an option of a focused native <select> with the arrow keys until its visible label matches. */
 export async function arrowSelect(page: Page, label: string, opts: { up?: boolean; max?: number } = {}): Promise<void> {
-  const max = opts.max ?? 30;
+  // Long lists are walked as a keyboard user would; other test files add offices to this database.
+  const max = opts.max ?? 500;
   for (let i = 0; i < max; i++) {
     const current = await page.evaluate(() => {
       const el = document.activeElement;

@@ -4,7 +4,9 @@ import { shanghaiStartOfDay, toShanghaiDate } from '../../../server/calendar/civ
 import { uniq } from '../../support/db';
 
 export async function makeService(db: Database, overrides: Partial<typeof appointmentServices.$inferInsert> = {}) {
-  const row = { code: uniq('svc'), name: '驾驶证换证', durationMinutes: 20, materials: ['居民身份证', '原驾驶证'], ...overrides };
+  // A name of its own: seeded services (驾驶证换证 …) share the worker's database with browser tests
+  // that pick them by name.
+  const row = { code: uniq('svc'), name: `测试业务${uniq('')}`, durationMinutes: 20, materials: ['居民身份证', '原驾驶证'], ...overrides };
   const [res] = await db.insert(appointmentServices).values(row);
   return { id: res.insertId, ...row };
 }

@@ -38,7 +38,7 @@ describe('ICS writer', () => {
 describe('GET /api/h5/appointments/:id/ics', () => {
   it('is a valid calendar file for the booking', async () => {
     const db = testDb().db;
-    const service = await makeService(db, { name: '驾驶证换证', materials: ['居民身份证', '原驾驶证', '县级或者部队团级以上医疗机构出具的有关身体条件的证明'] });
+    const service = await makeService(db, { name: '驾驶证换证（测试）', materials: ['居民身份证', '原驾驶证', '县级或者部队团级以上医疗机构出具的有关身体条件的证明'] });
     const office = await makeOffice(db, { name: '示范市车辆管理所', address: '福田区北环大道 7001 号; 2 楼, A 区' });
     const slot = await makeSlot(db, { officeId: office.id, serviceId: service.id, startsAt: at('2026-09-17', 9, 30) });
     const { agent } = await signedInAgent(t);
@@ -64,7 +64,7 @@ describe('GET /api/h5/appointments/:id/ics', () => {
     expect(lines).toContain('DTSTAMP:20260915T000000Z');
     expect(lines).toContain('DTSTART:20260917T013000Z');
     expect(lines).toContain('DTEND:20260917T020000Z');
-    expect(lines).toContain('SUMMARY:交警业务预约：驾驶证换证');
+    expect(lines).toContain('SUMMARY:交警业务预约：驾驶证换证（测试）');
     expect(lines).toContain('LOCATION:示范市车辆管理所，福田区北环大道 7001 号\\; 2 楼\\, A 区');
     const desc = lines.find((l) => l.startsWith('DESCRIPTION:'))!;
     expect(desc).toContain(`确认码：${a.confirmationCode}\\n请携带：居民身份证、原驾驶证、`);
