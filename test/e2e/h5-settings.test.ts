@@ -46,6 +46,10 @@ async function signIn(page: Page, path: string): Promise<void> {
   await page.goto(`${web.base}${path}`);
   await signedIn;
   await page.waitForURL((u) => u.pathname === path.split('?')[0]);
+  // The redirect chain ends with a same-path navigation (the `#wechat_redirect` fragment); a goto
+  // issued before it settles is interrupted by it.
+  await page.waitForURL((u) => u.pathname === path.split('?')[0] && u.hash === '#wechat_redirect', { timeout: 5_000 }).catch(() => undefined);
+  await page.waitForLoadState('load');
 }
 
 const isElder = (page: Page) => page.evaluate(() => document.documentElement.classList.contains('elder'));
