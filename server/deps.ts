@@ -167,7 +167,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
   const autoReply = createAutoReplyService({ db, now, audit });
   const wechatEvents = createWechatEventBus();
   const pushDedupe = createPushDedupe({ db, now });
-  const menus = createMenuService({ db, wechat, config, now, logger: logger.child({ area: 'menu' }), audit });
+  const menus = createMenuService({ db, wechat, config, now, logger, audit });
   const pushHandler = createPushHandler({
     autoReply,
     citizens,

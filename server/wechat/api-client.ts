@@ -130,7 +130,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
   const backoffMs = opts.backoffMs ?? 200;
   const sleep = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
-  const logger = opts.logger.child({ area: 'wechat-api' });
+  const logger = opts.logger.child({ component: 'api' }); // the parent carries area=wechat
   const { tokens } = opts;
 
   /** One attempt. Throws RetryableFailure for what may be retried, the typed error otherwise. */

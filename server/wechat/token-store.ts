@@ -100,7 +100,8 @@ function mysqlErrno(err: unknown): number | undefined {
 export function createTokenStore(opts: TokenStoreOptions): TokenStore {
   const { db } = opts;
   const now = opts.now ?? Date.now;
-  const logger = opts.logger.child({ area: 'wechat-tokens' });
+  // `component`, not `area`: the parent logger already carries area=wechat (a repeated key makes invalid-looking JSON)
+  const logger = opts.logger.child({ component: 'tokens' });
   const refreshAheadMs = opts.refreshAheadMs ?? 5 * 60_000;
   const memoryTtlMs = opts.memoryTtlMs ?? 30_000;
   let fetcher = opts.fetchCredential;
