@@ -1,7 +1,7 @@
 /** Shared handling of MySQL/MariaDB errors that services must recognise (through drizzle's wrapper). */
 export const ER_DUP_ENTRY = 1062;
-const ER_LOCK_WAIT_TIMEOUT = 1205;
-const ER_LOCK_DEADLOCK = 1213;
+export const ER_LOCK_WAIT_TIMEOUT = 1205;
+export const ER_LOCK_DEADLOCK = 1213;
 
 /** The mysql2 error under drizzle's wrapper, if any. */
 export function mysqlError(err: unknown): { errno?: number; message: string } | undefined {

@@ -358,6 +358,21 @@ export function createApplicationService(deps: ApplicationServiceDeps): Applicat
     };
   }
 
+  /** What the queue row and the detail both show of an application (no personal data). */
+  function adminSummary(a: ApplicationRow, t: ApplicationTypeRow): Omit<AdminApplicationListItem, 'keyFields'> {
+    return {
+      id: a.id,
+      applicationNo: a.applicationNo,
+      type: { code: t.code, name: t.name },
+      status: a.status,
+      statusLabel: STATUS_LABELS[a.status],
+      submittedAt: iso(a.submittedAt),
+      dueOn: a.dueOn,
+      overdue: isOverdue(a),
+      assigneeStaffId: a.assigneeStaffId,
+    };
+  }
+
   function keyFields(a: ApplicationRow, t: ApplicationTypeRow) {
     const out: { key: string; label: string; value: string }[] = [];
     for (const f of t.formSchema) {
@@ -543,18 +558,7 @@ export function createApplicationService(deps: ApplicationServiceDeps): Applicat
       const types = await typesById(rows.map((r) => r.typeId));
       const items = rows.map((a): AdminApplicationListItem => {
         const t = types.get(a.typeId)!;
-        return {
-          id: a.id,
-          applicationNo: a.applicationNo,
-          type: { code: t.code, name: t.name },
-          status: a.status,
-          statusLabel: STATUS_LABELS[a.status],
-          submittedAt: iso(a.submittedAt),
-          dueOn: a.dueOn,
-          overdue: isOverdue(a),
-          assigneeStaffId: a.assigneeStaffId,
-          keyFields: keyFields(a, t),
-        };
+        return { ...adminSummary(a, t), keyFields: keyFields(a, t) };
       });
       return { items, page: { page: q.page, pageSize: q.pageSize, total: count?.n ?? 0 } };
     },
@@ -577,15 +581,7 @@ export function createApplicationService(deps: ApplicationServiceDeps): Applicat
         detail: { citizenId: a.citizenId, fields: t.formSchema.filter((f) => a.answers[f.key] !== undefined).map((f) => f.key) },
       });
       return {
-        id: a.id,
-        applicationNo: a.applicationNo,
-        type: { code: t.code, name: t.name },
-        status: a.status,
-        statusLabel: STATUS_LABELS[a.status],
-        submittedAt: iso(a.submittedAt),
-        dueOn: a.dueOn,
-        overdue: isOverdue(a),
-        assigneeStaffId: a.assigneeStaffId,
+        ...adminSummary(a, t),
         citizenId: a.citizenId,
         handlingRole: t.handlingRole,
         timeLimitDays: t.timeLimitDays,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { staffLoginThrottle, type Database, type Executor } from '../../db/schema';
+import { retryingTx } from '../../db/retry';
 import { AppError } from '../http/errors';
 
 export interface ThrottleRules {
@@ -9,18 +10,6 @@ export interface ThrottleRules {
   perIp: number;
   maxFailures: number;
   lockoutMinutes: number;
-}
-
-/** Concurrent upserts of a brand-new key can deadlock in InnoDB (insert-intention vs. shared locks); the loser simply retries. */
-async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      const errno = (err as { errno?: number; cause?: { errno?: number } }).errno ?? (err as { cause?: { errno?: number } }).cause?.errno;
-      if (attempt >= 5 || (errno !== 1213 && errno !== 1205)) throw err;
-    }
-  }
 }
 
 const keyOf = (kind: 'user' | 'ip', value: string) => createHash('sha256').update(`${kind}:${value}`).digest('hex');
@@ -67,7 +56,8 @@ export function createLoginThrottle(deps: { db: Database; rules: ThrottleRules; 
     async admit(username, ip) {
       const t = now();
       // Decide inside, throw outside: the attempt must be counted (committed) even when refused.
-      const { user, addr } = await retryOnDeadlock(() =>
+      const { user, addr } = // Concurrent upserts of a brand-new key can deadlock (insert-intention vs. shared locks): retry.
+      await retryingTx(() =>
         deps.db.transaction(async (tx) => ({ user: await bump(tx, keyOf('user', username), t), addr: await bump(tx, keyOf('ip', ip), t) })),
       );
       if (user.lockedUntil && user.lockedUntil.getTime() > t) {

@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT, mysqlError } from '../../db/retry';
 import { wechatCredentials, type Database } from '../../db/schema';
 import type { Logger } from '../logger';
 
@@ -86,17 +87,6 @@ interface Cached {
   readAt: number;
 }
 
-const LOCK_WAIT_TIMEOUT = 1205;
-const DEADLOCK = 1213;
-
-function mysqlErrno(err: unknown): number | undefined {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const errno = (e as { errno?: unknown }).errno;
-    if (typeof errno === 'number') return errno;
-  }
-  return undefined;
-}
-
 export function createTokenStore(opts: TokenStoreOptions): TokenStore {
   const { db } = opts;
   const now = opts.now ?? Date.now;
@@ -156,10 +146,10 @@ export function createTokenStore(opts: TokenStoreOptions): TokenStore {
     try {
       return await lockedRefresh(name, failed);
     } catch (err) {
-      const errno = mysqlErrno(err);
+      const errno = mysqlError(err)?.errno;
       // Waited too long behind another instance's refresh (or a deadlock): by now the row is
       // most likely fresh; one more locked look decides.
-      if (errno !== LOCK_WAIT_TIMEOUT && errno !== DEADLOCK) throw err;
+      if (errno !== ER_LOCK_WAIT_TIMEOUT && errno !== ER_LOCK_DEADLOCK) throw err;
       logger.warn({ credential: name, errno }, 'credential lock contended; retrying once');
       return lockedRefresh(name, failed);
     }

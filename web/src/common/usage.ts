@@ -1,3 +1,4 @@
+import { ApiError } from './api';
 /**
  * The usage tracker wired to the browser: sessionStorage, crypto, sendBeacon/fetch, timers,
  * and flushing when the page is hidden or unloaded (WeChat's browser often kills pages
@@ -71,6 +72,21 @@ const noopTracker: UsageTracker = {
 export const trackPageView = (name: string, props?: UsageProps) => usageTracker().trackPageView(name, props);
 export const trackTask = (name: string, phase: TaskPhase, props?: UsageProps) =>
   usageTracker().trackTask(name, phase, props);
+/**
+ * Runs `work` as one task: `start`, then `complete`, or `fail` with the error's code (an API
+ * error's code, else UNKNOWN), and rethrows so the page still shows its own message.
+ */
+export async function trackedTask<T>(name: string, props: UsageProps, work: () => Promise<T>): Promise<T> {
+  trackTask(name, 'start', props);
+  try {
+    const value = await work();
+    trackTask(name, 'complete', props);
+    return value;
+  } catch (err) {
+    trackTask(name, 'fail', { ...props, code: err instanceof ApiError ? err.code : 'UNKNOWN' });
+    throw err;
+  }
+}
 export const trackSearch = (term: string, resultCount: number, where?: string) =>
   usageTracker().trackSearch(term, resultCount, where);
 export const trackLookup = (name: string, resultCount: number, props?: UsageProps) =>
