@@ -109,6 +109,8 @@ const envSchema = z
     ATTACHMENTS_DIR: z.string().min(1).optional(),
     /** largest attachment a citizen may upload, in bytes */
     ATTACHMENT_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
+    /** uploads no submitted application names are deleted (row and, when unshared, file) after this many hours */
+    ATTACHMENT_ORPHAN_HOURS: int(1, 24 * 365).default(24),
     /** working days staff have to answer a bad (1–2) 好差评 rating */
     RATING_FOLLOW_UP_WORKING_DAYS: int(1, 60).default(5),
     // -------------------------------------------------------------------------------------------
@@ -144,6 +146,10 @@ const envSchema = z
     REPORTS_ROLLUP_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
     /** minutes an event may reach the table after it happened and still be counted (beyond the 30-minute visit idle time) */
     REPORTS_LATE_MARGIN_MINUTES: int(0, 24 * 60).default(10),
+    /** count the not-yet-final window provisionally, replaced every run, so reports show use within one interval */
+    REPORTS_PROVISIONAL: bool.default(true),
+    /** a provisional window with more events than this is left out of a run (it is re-derived every run) */
+    REPORTS_PROVISIONAL_MAX_EVENTS: int(0, 10_000_000).default(200_000),
     /** raw usage events older than this are deleted once rolled up */
     USAGE_RETENTION_DAYS: int(1, 3650).default(180),
     /** CSV exports suppress rows about fewer than this many citizens */
@@ -275,6 +281,7 @@ function buildConfig(env: Env) {
     applications: {
       attachmentsDir: resolve(PROJECT_ROOT, env.ATTACHMENTS_DIR ?? join(env.DATA_DIR, 'attachments')),
       attachmentMaxBytes: env.ATTACHMENT_MAX_BYTES,
+      orphanHours: env.ATTACHMENT_ORPHAN_HOURS,
       followUpWorkingDays: env.RATING_FOLLOW_UP_WORKING_DAYS,
     },
     notifications: {
@@ -298,6 +305,8 @@ function buildConfig(env: Env) {
       rollupInServer: env.REPORTS_ROLLUP_IN_SERVER,
       rollupIntervalMs: env.REPORTS_ROLLUP_INTERVAL_MS,
       lateMarginMs: env.REPORTS_LATE_MARGIN_MINUTES * 60_000,
+      provisional: env.REPORTS_PROVISIONAL,
+      provisionalMaxEvents: env.REPORTS_PROVISIONAL_MAX_EVENTS,
       retentionDays: env.USAGE_RETENTION_DAYS,
       minCell: env.REPORTS_MIN_CELL,
       unusedShare: env.REPORTS_UNUSED_SHARE,

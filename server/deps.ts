@@ -1,6 +1,7 @@
 import type { Database } from '../db/schema';
 import { createApplicationService, type ApplicationService } from './applications/service';
 import { createAttachmentStore } from './applications/attachments';
+import { createOrphanAttachmentJob, createOrphanAttachmentSweep, type OrphanAttachmentJob } from './applications/orphan-attachments';
 import { countAppointmentsOn } from './appointments/day-count';
 import { createAppointmentService, type AppointmentService } from './appointments/service';
 import { createAppointmentStaffService, type AppointmentStaffService } from './appointments/staff-service';
@@ -76,6 +77,8 @@ export interface Deps {
   appointments: AppointmentService;
   /** application types, citizens' applications and attachments, the staff queue, 好差评 follow-ups */
   applications: ApplicationService;
+  /** deletes uploads no application named after ATTACHMENT_ORPHAN_HOURS (started by the server process) */
+  orphanAttachments: OrphanAttachmentJob;
   /** appointment operations for staff (day list, check-in, no-show, hours, closures) */
   staffAppointments: AppointmentStaffService;
   /** office coordinates for the H5 导航 button */
@@ -217,7 +220,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     calendar,
     audit,
     notifications,
-    attachments: createAttachmentStore({ db, dir: config.applications.attachmentsDir, maxBytes: config.applications.attachmentMaxBytes }),
+    attachments: createAttachmentStore({ db, dir: config.applications.attachmentsDir, maxBytes: config.applications.attachmentMaxBytes, now }),
     staffLookup: (id) => staff.get(id).then((v) => ({ role: v.role, disabled: v.disabled }), () => undefined),
     appointmentsOn: (day) => countAppointmentsOn(db, day),
     usage: usageRecorder,
@@ -225,7 +228,16 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     now,
   });
 
-  const reportRollup = createReportRollup({ db, now, logger: logger.child({ area: 'reports' }), lateMarginMs: config.reports.lateMarginMs, menuHistory: menuPublications(menus) });
+  const orphanAttachments = createOrphanAttachmentJob({
+    sweep: createOrphanAttachmentSweep({ db, dir: config.applications.attachmentsDir, orphanHours: config.applications.orphanHours, now, logger: logger.child({ area: 'applications' }) }),
+    logger: logger.child({ area: 'applications' }),
+    intervalMs: 60 * 60 * 1000, // hourly: the age limit is counted in hours
+  });
+
+  const reportRollup = createReportRollup({ db, now, logger: logger.child({ area: 'reports' }), lateMarginMs: config.reports.lateMarginMs,
+    provisional: config.reports.provisional,
+    provisionalMaxEvents: config.reports.provisionalMaxEvents,
+    menuHistory: menuPublications(menus) });
   const reportJobs = createReportJobs({ rollup: reportRollup, logger: logger.child({ area: 'reports' }), intervalMs: config.reports.rollupIntervalMs, retentionDays: config.reports.retentionDays });
   const reports = createReportService({ db, now, rollup: reportRollup, menus: menuTreeSource(menus), unusedShare: config.reports.unusedShare });
 
@@ -262,6 +274,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
     violations: createViolationService({ db, usage: usageRecorder, citizens, limits: config.violations, now }),
     appointments,
     applications,
+    orphanAttachments,
     staffAppointments: createAppointmentStaffService({
       db,
       calendar,
@@ -293,6 +306,7 @@ export function createDeps(input: { config: Config; logger: Logger; db: Database
       clearInterval(sweeper);
       await notificationParts.worker.stop(); // sends in flight finish; unstarted claims go back to the queue
       await reportJobs.stop(); // a rollup in progress commits or rolls back as a whole
+      await orphanAttachments.stop(); // stops after the orphan at hand
       await sandbox?.platform.close(); // pending receipts and pushes in flight
       await usageRecorder.close();
     },

@@ -81,6 +81,8 @@ async function main() {
   // After listen: in sandbox mode the worker sends to this process's own /sandbox.
   if (config.notifications.workerInServer) deps.notificationParts.worker.start();
   if (config.reports.rollupInServer) deps.reportJobs.start();
+  // Here, not in `npm run worker`: the server is the process that holds ATTACHMENTS_DIR.
+  deps.orphanAttachments.start();
 }
 
 /** Stop accepting, let in-flight requests finish, then release what was started. */

@@ -121,7 +121,9 @@ export const applicationNotes = mysqlTable(
 
 /**
  * An uploaded file's metadata, one row per (owner, content): the same citizen uploading the same
- * bytes twice gets the same row; the bytes live once on disk under their SHA-256.
+ * bytes twice gets the same row; the bytes live once on disk under their SHA-256. A row never
+ * named by a submitted application (`attached_at` null) is an orphan once `uploaded_at` is older
+ * than ATTACHMENT_ORPHAN_HOURS, and the cleanup job deletes it (server/applications/orphan-attachments.ts).
  */
 export const attachments = mysqlTable(
   'attachments',
@@ -134,8 +136,17 @@ export const attachments = mysqlTable(
     size: int('size', { unsigned: true }).notNull(),
     filename: varchar('filename', { length: 128 }).notNull(),
     createdAt: datetime('created_at', { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    /** the last time the owner uploaded these bytes (an upload again restarts the orphan clock) */
+    uploadedAt: datetime('uploaded_at', { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+    /** when an application (submitted or resubmitted) first named it: a case record from then on, never deleted */
+    attachedAt: datetime('attached_at', { mode: 'date', fsp: 3 }),
   },
-  (t) => [uniqueIndex('attachments_owner_sha_uq').on(t.ownerCitizenId, t.sha256)],
+  (t) => [
+    uniqueIndex('attachments_owner_sha_uq').on(t.ownerCitizenId, t.sha256),
+    // the cleanup's "does any row still use this file" (its gap lock also holds off a new row for the same bytes)
+    index('attachments_sha_idx').on(t.sha256),
+    index('attachments_orphan_idx').on(t.attachedAt, t.uploadedAt),
+  ],
 );
 
 export const RATING_STAGES = ['accepted', 'completed'] as const;

@@ -1,4 +1,4 @@
-import { bigint, boolean, date, index, int, mysqlTable, primaryKey, smallint, tinyint, uniqueIndex, varbinary, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, boolean, customType, date, index, int, mysqlTable, primaryKey, smallint, tinyint, uniqueIndex, varbinary, varchar } from 'drizzle-orm/mysql-core';
 
 /**
  * Evaluator reports (server/reports, docs/evaluation.md). Visits are derived once from
@@ -6,6 +6,8 @@ import { bigint, boolean, date, index, int, mysqlTable, primaryKey, smallint, ti
  * 90 days of tens of millions of events stays fast. Days are Asia/Shanghai civil dates; `''`
  * stands for "none" in key columns (primary keys cannot hold NULL).
  */
+
+const longblob = customType<{ data: Buffer }>({ dataType: () => 'longblob' });
 
 /** The rollup job's watermark: one row per job name (`usage`). */
 export const reportState = mysqlTable('report_state', {
@@ -20,6 +22,10 @@ export const reportState = mysqlTable('report_state', {
   retainedBefore: bigint('retained_before', { mode: 'number' }).notNull().default(0),
   runs: int('runs', { unsigned: true }).notNull().default(0),
   updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  /** epoch ms: events before this are in the reports, the part after `visits_until` provisionally (0: no tail) */
+  provisionalUntil: bigint('provisional_until', { mode: 'number' }).notNull().default(0),
+  /** the provisional tail's counter rows (gzip JSON), subtracted again by the next run */
+  provisional: longblob('provisional'),
 });
 
 /** One row per visit (30 minutes idle ends one). Open visits are replaced on the next run. */
@@ -201,14 +207,20 @@ export const reportCitizens = mysqlTable(
     citizenKey: varchar('citizen_key', { length: 22 }).notNull(),
     firstDay: date('first_day', { mode: 'string' }).notNull(),
     firstSeenAt: bigint('first_seen_at', { mode: 'number' }).notNull(),
+    /** the first visit's menu version (`''`: none), for new citizens under the menu-version filter; null: rolled up before it was kept */
+    firstMenuVersion: varchar('first_menu_version', { length: 32 }),
+    /** the first visit's entry (menu | message | direct), for new citizens under the source filter */
+    firstEntry: varchar('first_entry', { length: 8 }),
   },
-  (t) => [uniqueIndex('report_citizens_key_uq').on(t.citizenKey), index('report_citizens_first_day_idx').on(t.firstDay)],
+  // The first-day index also covers the version and entry, so the filtered new-citizen count reads only it.
+  (t) => [uniqueIndex('report_citizens_key_uq').on(t.citizenKey), index('report_citizens_first_day_idx').on(t.firstDay, t.firstMenuVersion, t.firstEntry)],
 );
 
 /**
- * The citizens active per day and dimension, as a HyperLogLog sketch (4096 one-byte registers,
- * server/reports/hll.ts): the union over any range is the register-wise maximum, so distinct
- * counts over 90 days read 90 small rows per dimension, whatever the number of citizens.
+ * The citizens active per day and dimension, as a sketch (server/reports/hll.ts): up to 500 citizens
+ * the sorted set of their 64-bit hashes (exact; a version byte + 8 bytes each), beyond that 4096
+ * one-byte HyperLogLog registers (exactly 4096 bytes). Distinct counts over 90 days read 90 small
+ * rows per dimension, whatever the number of citizens.
  */
 export const reportCitizenSketches = mysqlTable(
   'report_citizen_sketches',
@@ -218,6 +230,21 @@ export const reportCitizenSketches = mysqlTable(
     sketch: varbinary('sketch', { length: 4096 }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.dimId, t.day] })],
+);
+
+/**
+ * The citizens of the provisional tail (visits not final yet), per day and dimension: replaced as a
+ * whole by every run and read together with `report_citizen_sketches`. Sketches cannot be
+ * subtracted, so the tail's citizens live apart until their visits are final.
+ */
+export const reportCitizenSketchesTail = mysqlTable(
+  'report_citizen_sketches_tail',
+  {
+    dimId: int('dim_id', { unsigned: true }).notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    sketch: varbinary('sketch', { length: 4096 }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'report_sketch_tail_pk', columns: [t.dimId, t.day] })],
 );
 
 export type ReportVisitRow = typeof reportVisits.$inferSelect;

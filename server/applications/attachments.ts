@@ -2,17 +2,22 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Context } from 'koa';
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { attachments, type AttachmentRow, type Database } from '../../db/schema';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { attachments, type AttachmentRow, type Database, type Transaction } from '../../db/schema';
 import { AppError } from '../http/errors';
 
 /**
  * Attachments: files citizens upload for their applications. Only JPEG, PNG and PDF, recognised
  * by their first bytes (the declared Content-Type must agree); stored once per content under
- * `<dir>/<aa>/<sha256>`; one metadata row per owner and content.
+ * `<dir>/<aa>/<sha256>`; one metadata row per owner and content. An application that names an
+ * attachment marks it attached (a case record, kept); uploads never attached are removed after
+ * a while by orphan-attachments.ts.
  */
 export const ATTACHMENT_TYPES = ['image/jpeg', 'image/png', 'application/pdf'] as const;
 export type AttachmentMime = (typeof ATTACHMENT_TYPES)[number];
+
+/** Where the bytes with this SHA-256 live. */
+export const storedPath = (dir: string, sha: string) => join(dir, sha.slice(0, 2), sha);
 
 const EXT: Record<AttachmentMime, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'application/pdf': 'pdf' };
 
@@ -91,15 +96,22 @@ export interface AttachmentStore {
   rows(ids: number[]): Promise<AttachmentRow[]>;
   /** The ids among `ids` that the citizen does not own (or that do not exist). */
   notOwned(citizenId: number, ids: number[]): Promise<number[]>;
+  /**
+   * Inside the transaction that saves an application: lock the citizen's attachments among
+   * `ids` and mark them attached, so the orphan cleanup can no longer delete them. Answers the
+   * ids that are not (or no longer) the citizen's.
+   */
+  attach(tx: Transaction, citizenId: number, ids: number[], at: Date): Promise<number[]>;
   /** The file if the citizen owns it (404 otherwise: someone else's file does not exist for them). */
   readOwn(citizenId: number, id: number): Promise<StoredFile>;
   /** The file for staff (the caller audits the read). */
   read(id: number): Promise<StoredFile>;
 }
 
-export function createAttachmentStore(deps: { db: Database; dir: string; maxBytes: number }): AttachmentStore {
+export function createAttachmentStore(deps: { db: Database; dir: string; maxBytes: number; now?: () => number }): AttachmentStore {
   const { db, dir, maxBytes } = deps;
-  const pathOf = (sha: string) => join(dir, sha.slice(0, 2), sha);
+  const now = deps.now ?? Date.now;
+  const pathOf = (sha: string) => storedPath(dir, sha);
 
   async function writeOnce(sha: string, bytes: Buffer) {
     const path = pathOf(sha);
@@ -146,15 +158,19 @@ export function createAttachmentStore(deps: { db: Database; dir: string; maxByte
       }
       const sha = createHash('sha256').update(bytes).digest('hex');
       const find = async () => (await db.select().from(attachments).where(and(eq(attachments.ownerCitizenId, citizenId), eq(attachments.sha256, sha))).limit(1))[0];
-      await writeOnce(sha, bytes);
-      const existing = await find();
-      if (existing) return { row: existing, created: false };
-      // Two identical uploads racing: the unique (owner, sha256) key keeps one row; both answer with it.
+      const before = await find();
+      const at = new Date(now());
+      // The row first, then the file: the orphan cleanup unlinks a file only while no row names
+      // its hash and holds off new rows for that hash until it is done, so a file written after
+      // its row exists is never lost to it. Uploading the same bytes again restarts the orphan
+      // clock; two identical uploads racing end with one row (unique owner + sha256).
       await db
         .insert(attachments)
-        .values({ ownerCitizenId: citizenId, sha256: sha, mime: sniffed, size: bytes.length, filename: cleanFilename(filename, sniffed) })
-        .onDuplicateKeyUpdate({ set: { id: sql`${attachments.id}` } });
-      return { row: (await find())!, created: true };
+        .values({ ownerCitizenId: citizenId, sha256: sha, mime: sniffed, size: bytes.length, filename: cleanFilename(filename, sniffed), uploadedAt: at })
+        .onDuplicateKeyUpdate({ set: { uploadedAt: at } });
+      const row = (await find())!;
+      await writeOnce(sha, bytes);
+      return { row, created: before?.id !== row.id };
     },
 
     async rows(ids) {
@@ -170,6 +186,19 @@ export function createAttachmentStore(deps: { db: Database; dir: string; maxByte
         .where(and(inArray(attachments.id, ids), eq(attachments.ownerCitizenId, citizenId)));
       const ok = new Set(own.map((r) => r.id));
       return ids.filter((i) => !ok.has(i));
+    },
+
+    async attach(tx, citizenId, ids, at) {
+      if (ids.length === 0) return [];
+      const own = await tx
+        .select({ id: attachments.id })
+        .from(attachments)
+        .where(and(inArray(attachments.id, ids), eq(attachments.ownerCitizenId, citizenId)))
+        .for('update');
+      const ok = own.map((r) => r.id);
+      if (ok.length > 0) await tx.update(attachments).set({ attachedAt: at }).where(and(inArray(attachments.id, ok), isNull(attachments.attachedAt)));
+      const found = new Set(ok);
+      return ids.filter((i) => !found.has(i));
     },
 
     async readOwn(citizenId, id) {

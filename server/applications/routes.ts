@@ -5,7 +5,7 @@ import { AppError } from '../http/errors';
 import type { AppState } from '../http/state';
 import { parseInput } from '../http/validate';
 import { requireStaff } from '../staff/guard';
-import { contentDisposition, readBodyBytes, type StoredFile } from './attachments';
+import { ATTACHMENT_TYPES, contentDisposition, readBodyBytes, type StoredFile } from './attachments';
 import {
   adminListQuery,
   assignBody,
@@ -18,6 +18,7 @@ import {
   submitBody,
   transitionBody,
   uploadQuery,
+  type UploadLimitsView,
 } from './schema';
 import type { ApplicationService } from './service';
 
@@ -49,8 +50,10 @@ export function applicationRoutes(deps: { applications: ApplicationService }) {
 
   // --- H5 --------------------------------------------------------------------------------------
 
+  // The upload rules ride along (beside `data`, which stays the list), so the page's limit is the server's.
   router.get('/api/h5/application-types', async (ctx) => {
-    ctx.body = { data: await svc.listTypes() };
+    const uploads: UploadLimitsView = { maxBytes: svc.attachmentMaxBytes, types: [...ATTACHMENT_TYPES] };
+    ctx.body = { data: await svc.listTypes(), uploads };
   });
 
   router.post(ATTACHMENT_UPLOAD_PATH, citizen, async (ctx) => {

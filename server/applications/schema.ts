@@ -102,6 +102,14 @@ export interface ApplicationTypeView {
   fields: FormFieldDef[];
 }
 
+/** Upload rules, beside the types in GET /api/h5/application-types (`uploads`): the page checks a file before sending it. */
+export interface UploadLimitsView {
+  /** ATTACHMENT_MAX_BYTES */
+  maxBytes: number;
+  /** MIME types accepted (checked against the bytes) */
+  types: string[];
+}
+
 export interface AttachmentView {
   id: number;
   filename: string;

@@ -175,18 +175,30 @@ export function createApplicationService(deps: ApplicationServiceDeps): Applicat
     const r = validateAnswers(type.formSchema, answers);
     if (!r.ok) throw new AppError('APPLICATION_ANSWERS_INVALID', undefined, r.issues);
     const attachmentIds = [...new Set(extra)];
-    const foreign = new Set(await files.notOwned(citizenId, [...new Set([...r.fileIds, ...attachmentIds])]));
-    if (foreign.size > 0) {
-      const issues: FieldIssue[] = [];
-      for (const f of type.formSchema) {
-        if (f.kind !== 'file') continue;
-        const ids = (r.answers[f.key] as number[] | undefined) ?? [];
-        if (ids.some((i) => foreign.has(i))) issues.push({ path: f.key, message: `${f.label}中有文件不存在或不属于您，请重新上传` });
-      }
-      if (attachmentIds.some((i) => foreign.has(i))) issues.push({ path: 'attachmentIds', message: '附件中有文件不存在或不属于您，请重新上传' });
-      throw new AppError('APPLICATION_ANSWERS_INVALID', undefined, issues);
+    const allIds = [...new Set([...r.fileIds, ...attachmentIds])];
+    const checked = { answers: r.answers, attachmentIds, fileIds: r.fileIds, allIds };
+    const foreign = await files.notOwned(citizenId, allIds);
+    if (foreign.length > 0) throw foreignFiles(type, checked, foreign);
+    return checked;
+  }
+
+  /** The 400 naming each field with a file that is not (or no longer) the citizen's. */
+  function foreignFiles(type: ApplicationTypeRow, checked: { answers: Record<string, unknown>; attachmentIds: number[] }, ids: number[]): AppError {
+    const foreign = new Set(ids);
+    const issues: FieldIssue[] = [];
+    for (const f of type.formSchema) {
+      if (f.kind !== 'file') continue;
+      const fileIds = (checked.answers[f.key] as number[] | undefined) ?? [];
+      if (fileIds.some((i) => foreign.has(i))) issues.push({ path: f.key, message: `${f.label}中有文件不存在或不属于您，请重新上传` });
     }
-    return { answers: r.answers, attachmentIds, fileIds: r.fileIds };
+    if (checked.attachmentIds.some((i) => foreign.has(i))) issues.push({ path: 'attachmentIds', message: '附件中有文件不存在或不属于您，请重新上传' });
+    return new AppError('APPLICATION_ANSWERS_INVALID', undefined, issues);
+  }
+
+  /** In the saving transaction: the files become case records (the orphan cleanup keeps them), or the save fails if one just went. */
+  async function attachFiles(tx: Transaction, citizenId: number, type: ApplicationTypeRow, checked: Awaited<ReturnType<typeof checkAnswers>>, at: Date) {
+    const gone = await files.attach(tx, citizenId, checked.allIds, at);
+    if (gone.length > 0) throw foreignFiles(type, checked, gone);
   }
 
   const allFileIds = (a: ApplicationRow, t: ApplicationTypeRow) => [
@@ -441,6 +453,7 @@ export function createApplicationService(deps: ApplicationServiceDeps): Applicat
                 updatedAt: at,
               });
               const appId = res.insertId;
+              await attachFiles(tx, citizen.id, type, checked, at);
               await tx.insert(applicationTransitions).values({ applicationId: appId, seq: 1, fromStatus: null, toStatus: 'submitted', actorType: 'citizen', actorId: citizen.id, note: null, at });
               await audit.record(tx, { actor: { citizenId: citizen.id }, action: 'application.submit', subjectType: 'application', subjectId: appId, detail: { type: type.code } });
               return appId;
@@ -476,6 +489,7 @@ export function createApplicationService(deps: ApplicationServiceDeps): Applicat
           db.transaction(async (tx) => {
             const a = await lock(tx, id, citizen.id);
             if (!mayMove('citizen', a.status, 'in_review')) throw new AppError('APPLICATION_TRANSITION_NOT_ALLOWED');
+            await attachFiles(tx, citizen.id, type, checked, new Date(now()));
             await move(tx, a, type, 'in_review', { kind: 'citizen', citizenId: citizen.id }, body.note || null, { answers: checked.answers, attachmentIds: checked.attachmentIds });
           }),
         );

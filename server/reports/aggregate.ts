@@ -1,4 +1,4 @@
-import { bucketMidMs } from './catalog';
+import { bucketMidMs, MESSAGE_OPEN_KIND } from './catalog';
 import { cappedSteps, dayOf, durationBucket, eventDetail, type DerivedVisit, type RawEvent, visitPath } from './derive';
 
 /**
@@ -26,6 +26,9 @@ export class Counter<K extends readonly string[]> {
 export interface CitizenTouch {
   citizenKey: string;
   firstSeenAt: number;
+  /** menu version (`''`: none) and entry of the visit that starts at firstSeenAt */
+  firstMenuVersion: string;
+  firstEntry: string;
   /** dimension → days */
   dims: Map<string, Set<string>>;
 }
@@ -46,7 +49,7 @@ export class RollupBatch {
 
   private touch(citizenKey: string, at: number, dim: string, day: string) {
     let c = this.citizens.get(citizenKey);
-    if (!c) this.citizens.set(citizenKey, (c = { citizenKey, firstSeenAt: at, dims: new Map() }));
+    if (!c) this.citizens.set(citizenKey, (c = { citizenKey, firstSeenAt: at, firstMenuVersion: '', firstEntry: '', dims: new Map() }));
     if (at < c.firstSeenAt) c.firstSeenAt = at;
     let days = c.dims.get(dim);
     if (!days) c.dims.set(dim, (days = new Set()));
@@ -76,6 +79,9 @@ export class RollupBatch {
       this.transitions.add([day, entry, mv, screens[i - 1]!.slice(0, 64), screens[i]!.slice(0, 64)], 1);
     }
 
+    // Opens by template ride on the event rollup (one row per day, version and template).
+    if (v.entryTemplate !== null) this.events.add([MESSAGE_OPEN_KIND, day, 'h5', v.entryTemplate, '', mv.slice(0, 32), entry, ''], 1, 1);
+
     const seen = new Set<string>();
     for (const e of v.events) {
       const key = eventKey(e, mv, entry);
@@ -92,6 +98,12 @@ export class RollupBatch {
       }
     }
     if (!v.citizenKey) return;
+    const touched = this.citizens.get(v.citizenKey)!;
+    // A visit starts at its first event, so the earliest visit is the one that set firstSeenAt.
+    if (touched.firstSeenAt === v.startedAt) {
+      touched.firstMenuVersion = mv.slice(0, 32);
+      touched.firstEntry = entry;
+    }
     for (const task of v.tasksStarted) this.touch(v.citizenKey, v.startedAt, `task:${task}`, day);
     // Per visit attribution, so citizen counts can honour the menu-version and entry filters.
     if (mv) this.touch(v.citizenKey, v.startedAt, `mv:${mv}`, day);

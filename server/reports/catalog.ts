@@ -14,6 +14,14 @@ export const SCREEN_KINDS = new Set(['menu_click', 'menu_view', 'page_view']);
 export const TASK_ACTION_KINDS = new Set(['task_start', 'lookup', 'no_result']);
 /** System events about a citizen that the citizen did not do (template receipts): never part of a visit. */
 export const PASSIVE_KINDS = new Set(['notification']);
+/**
+ * Row kind of `report_event_daily` that counts visits entered from a template-message link, by
+ * template (name = the notification kind, `''` when the link carried none). It is written by the
+ * rollup, never by a page or service, so it cannot collide with a usage event kind.
+ */
+export const MESSAGE_OPEN_KIND = 'rollup.message_open';
+/** A notification kind as template links carry it (`tmpl=application.needs_info`); the tracker sends only these. */
+export const TEMPLATE_KIND_RE = /^[a-z_.-]{1,40}$/;
 
 export const LOOKUP_TASKS = new Set(['violations.lookup', 'licence.points']);
 const TRANSACTION_PREFIXES = ['appointment.', 'application.submit', 'application.resubmit', 'application.withdraw', 'application.rate', 'payment.'];

@@ -87,12 +87,22 @@ export function audienceCsv(r: AudienceReport): CsvTable {
   };
 }
 
+/** The smallest non-zero of a row's counts: a row about 2 opens of 100 messages is about 2 people's visits. */
+const smallestPositive = (...counts: number[]) => {
+  const positive = counts.filter((n) => n > 0);
+  return positive.length > 0 ? Math.min(...positive) : 0;
+};
+
+const totalsCells = ({ totals: t }: NotificationsReport) => [t.total, t.queued, t.sent, t.delivered, t.failed, t.suppressed];
+
 export function notificationsCsv(r: NotificationsReport): CsvTable {
   return {
-    headers: ['消息类型', '总数', '待发送', '已发送', '已送达', '失败', '未发送(用户关闭)'],
+    headers: ['消息类型', '总数', '待发送', '已发送', '已送达', '失败', '未发送(用户关闭)', '打开(从消息进入的访问)', '打开率(%)'],
     rows: [
-      ...r.byTemplate.map((t) => row([t.kind, t.total, t.queued, t.sent, t.delivered, t.failed, t.suppressed], t.total, [1, 2, 3, 4, 5, 6])),
-      row(['从消息进入的访问', r.opens.visits, null, null, null, null, null], r.opens.visits, [1]),
+      ...r.byTemplate.map((t) =>
+        row([t.kind, t.total, t.queued, t.sent, t.delivered, t.failed, t.suppressed, t.opens, pct(t.openRate)], smallestPositive(t.total, t.opens), [1, 2, 3, 4, 5, 6, 7, 8]),
+      ),
+      row(['合计', ...totalsCells(r), r.opens.visits, pct(r.openRate)], smallestPositive(r.totals.total, r.opens.visits), [1, 2, 3, 4, 5, 6, 7, 8]),
     ],
   };
 }

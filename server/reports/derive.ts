@@ -8,6 +8,7 @@ import {
   SCREEN_KINDS,
   STEPS_CAP,
   TASK_ACTION_KINDS,
+  TEMPLATE_KIND_RE,
   type FunnelStepDef,
 } from './catalog';
 import type { EntrySource, FunnelName, VisitClass } from './schema';
@@ -41,6 +42,8 @@ export interface DerivedVisit {
   hour: number;
   entry: EntrySource;
   entryMenuKey: string | null;
+  /** entry `message`: the notification kind of the link (`''` when it carried none); otherwise null */
+  entryTemplate: string | null;
   menuVersion: string;
   landingPage: string | null;
   events: RawEvent[];
@@ -112,13 +115,17 @@ export function splitChains(events: RawEvent[], idleMs: number): RawEvent[][] {
   return chains;
 }
 
-function entryOf(first: RawEvent | undefined): { entry: EntrySource; menuKey: string | null } {
-  if (!first) return { entry: 'direct', menuKey: null };
-  if (first.kind === 'menu_click' || first.kind === 'menu_view') return { entry: 'menu', menuKey: first.menuKey ?? first.name };
-  if (first.menuKey) return { entry: 'menu', menuKey: first.menuKey };
+function entryOf(first: RawEvent | undefined): { entry: EntrySource; menuKey: string | null; template: string | null } {
+  if (!first) return { entry: 'direct', menuKey: null, template: null };
+  if (first.kind === 'menu_click' || first.kind === 'menu_view') return { entry: 'menu', menuKey: first.menuKey ?? first.name, template: null };
+  if (first.menuKey) return { entry: 'menu', menuKey: first.menuKey, template: null };
   const src = first.props?.src;
-  if (typeof src === 'string' && src.startsWith('tmpl')) return { entry: 'message', menuKey: null };
-  return { entry: 'direct', menuKey: null };
+  if (typeof src === 'string' && src.startsWith('tmpl')) {
+    // Beacon props are free text to the server: only a well-formed kind names a template.
+    const tmpl = first.props?.tmpl;
+    return { entry: 'message', menuKey: null, template: typeof tmpl === 'string' && TEMPLATE_KIND_RE.test(tmpl) ? tmpl : '' };
+  }
+  return { entry: 'direct', menuKey: null, template: null };
 }
 
 function funnelReached(steps: FunnelStepDef[], events: RawEvent[], signedIn: boolean): number {
@@ -150,7 +157,7 @@ export function describeVisit(actorKey: string, chain: RawEvent[], menuVersionAt
   const last = events[events.length - 1]!;
   const screenEvents = events.filter((e) => SCREEN_KINDS.has(e.kind));
   const screens = screenEvents.map(screenName);
-  const { entry, menuKey } = entryOf(screenEvents[0]);
+  const { entry, menuKey, template } = entryOf(screenEvents[0]);
   const tagged = events.find((e) => e.menuVersion);
   const menuVersion = tagged?.menuVersion ?? menuVersionAt(first.occurredAt) ?? '';
 
@@ -196,6 +203,7 @@ export function describeVisit(actorKey: string, chain: RawEvent[], menuVersionAt
     hour: shanghaiHour(first.occurredAt),
     entry,
     entryMenuKey: menuKey,
+    entryTemplate: template,
     menuVersion,
     landingPage: events.find((e) => e.kind === 'page_view')?.name ?? null,
     events,

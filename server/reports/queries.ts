@@ -1,5 +1,5 @@
 import type { Database } from '../../db/schema';
-import { emptySketch, estimate, fromBuffer, mergeSketch } from './hll';
+import { emptySketch, estimate, fromBuffer, mergeSketch, type Sketch } from './hll';
 
 /**
  * SQL over the rollup tables (never `usage_events`). Every function takes resolved filters; day
@@ -20,14 +20,29 @@ export function createReportQueries(db: Database) {
     const [rows] = await db.$client.query(sqlText, params);
     return rows as T[];
   };
-  const sketches = async (dims: string[], f: Pick<Filters, 'from' | 'to'>) =>
-    dims.length === 0
-      ? []
-      : q<{ dim: string; day: string; sketch: Buffer }>(
-          `SELECT d.dim, DATE_FORMAT(s.day, '%Y-%m-%d') AS day, s.sketch FROM report_dims d JOIN report_citizen_sketches s ON s.dim_id = d.id
-           WHERE d.dim IN (?) AND s.day BETWEEN ? AND ?`,
-          [dims, f.from, f.to],
-        );
+  /**
+   * The day sketches of some dimensions: the final ones united with the provisional tail's
+   * (report_citizen_sketches_tail), one sketch per dimension and day.
+   */
+  const sketches = async (dims: string[], f: Pick<Filters, 'from' | 'to'>) => {
+    if (dims.length === 0) return [];
+    const rows = await q<{ dim: string; day: string; sketch: Buffer }>(
+      `SELECT d.dim, DATE_FORMAT(s.day, '%Y-%m-%d') AS day, s.sketch FROM report_dims d JOIN report_citizen_sketches s ON s.dim_id = d.id
+       WHERE d.dim IN (?) AND s.day BETWEEN ? AND ?
+       UNION ALL
+       SELECT d.dim, DATE_FORMAT(t.day, '%Y-%m-%d') AS day, t.sketch FROM report_dims d JOIN report_citizen_sketches_tail t ON t.dim_id = d.id
+       WHERE d.dim IN (?) AND t.day BETWEEN ? AND ?`,
+      [dims, f.from, f.to, dims, f.from, f.to],
+    );
+    const byDay = new Map<string, { dim: string; day: string; sketch: Sketch }>();
+    for (const r of rows) {
+      const k = `${r.dim}\u0001${r.day}`;
+      const cur = byDay.get(k);
+      if (cur) mergeSketch(cur.sketch, fromBuffer(r.sketch));
+      else byDay.set(k, { dim: r.dim, day: r.day, sketch: fromBuffer(r.sketch) });
+    }
+    return [...byDay.values()];
+  };
 
   /** `day BETWEEN ? AND ?` plus the menu-version and entry filters, for tables that have them. */
   const where = (f: Filters, alias = '') => {
@@ -57,13 +72,16 @@ export function createReportQueries(db: Database) {
       );
     },
 
-    /** Distinct citizens per dimension over the range: the union of the days' sketches (≈1.6 %). */
+    /**
+     * Distinct citizens per dimension over the range: the union of the days' sketches — exact while
+     * every day row is sparse, else a HyperLogLog estimate (≈1.6 %).
+     */
     async citizensByDim(dims: string[], f: Pick<Filters, 'from' | 'to'>): Promise<Map<string, number>> {
-      const merged = new Map<string, Uint8Array>();
+      const merged = new Map<string, Sketch>();
       for (const r of await sketches(dims, f)) {
         const cur = merged.get(r.dim);
         if (cur) mergeSketch(cur, r.sketch);
-        else merged.set(r.dim, fromBuffer(r.sketch));
+        else merged.set(r.dim, r.sketch);
       }
       return new Map([...merged.entries()].map(([dim, s]) => [dim, estimate(s)]));
     },
@@ -174,6 +192,19 @@ export function createReportQueries(db: Database) {
       return q<{ day: string; hour: number; visits: number }>(
         `SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, hour, SUM(visits) AS visits FROM report_hourly_visits WHERE ${w.sql} GROUP BY day, hour`,
         w.params,
+      );
+    },
+
+    /**
+     * Citizens first seen per day whose first visit had this menu version or entry (exact; reads
+     * only the first-day index, which holds both). Rows rolled up before the first visit's version
+     * and entry were kept have NULL there and match neither.
+     */
+    async newCitizensPerDayOf(first: { menuVersion: string } | { entry: string }, f: Pick<Filters, 'from' | 'to'>) {
+      const [col, value] = 'menuVersion' in first ? ['first_menu_version', first.menuVersion] : ['first_entry', first.entry];
+      return q<{ day: string; n: number }>(
+        `SELECT DATE_FORMAT(first_day, '%Y-%m-%d') AS day, COUNT(*) AS n FROM report_citizens WHERE first_day BETWEEN ? AND ? AND ${col} = ? GROUP BY first_day`,
+        [f.from, f.to, value],
       );
     },
   };

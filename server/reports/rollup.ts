@@ -1,9 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { PoolConnection } from 'mysql2/promise';
 import {
   reportCitizens,
   reportCitizenSketches,
+  reportCitizenSketchesTail,
   reportDims,
   reportEventDaily,
   reportFunnelDaily,
@@ -23,7 +25,7 @@ import type { Logger } from '../logger';
 import { RollupBatch } from './aggregate';
 import { PASSIVE_KINDS, VISIT_IDLE_MS } from './catalog';
 import { actorKeyOf, describeVisit, splitChains, type DerivedVisit, type RawEvent } from './derive';
-import { writeBatch, writeVisits, type VisitRowValues } from './rollup-writer';
+import { clearTailCitizens, counterRows, subtractRows, writeBatch, writeVisits, type CounterRows, type VisitRowValues } from './rollup-writer';
 
 /**
  * The incremental rollup job (docs/evaluation.md "How the figures are made").
@@ -45,6 +47,8 @@ export interface RollupState {
   retainedBefore: number;
   runs: number;
   updatedAt: number;
+  /** events before this are in the reports; those after `visitsUntil` provisionally (0: no tail) */
+  provisionalUntil: number;
 }
 
 export interface RollupRunResult {
@@ -55,6 +59,8 @@ export interface RollupRunResult {
   visitsClosed: number;
   visitsOpen: number;
   lateEvents: number;
+  /** whether the run added a provisional tail */
+  provisional: boolean;
 }
 
 export interface MenuPublication {
@@ -64,9 +70,9 @@ export interface MenuPublication {
 
 export interface ReportRollup {
   /** Roll up everything that is final now (or before `until`, for tests and the benchmark). */
-  runOnce(opts?: { until?: number; shouldStop?: () => boolean }): Promise<RollupRunResult>;
+  runOnce(opts?: { until?: number; tailUntil?: number; shouldStop?: () => boolean }): Promise<RollupRunResult>;
   /** Drop every rollup and derive them again from the raw events. Refuses after retention unless forced. */
-  rebuild(opts?: { until?: number; force?: boolean }): Promise<RollupRunResult>;
+  rebuild(opts?: { until?: number; tailUntil?: number; force?: boolean }): Promise<RollupRunResult>;
   /** Delete raw events (and closed visit rows) older than `retentionDays` that are already rolled up, in batches. */
   purge(opts: { retentionDays: number; batchSize?: number }): Promise<{ deleted: number; before: number }>;
   state(): Promise<RollupState | null>;
@@ -81,6 +87,10 @@ export interface RollupDeps {
   idleMs?: number;
   /** widest window derived in one transaction */
   chunkMs?: number;
+  /** count the unfinished window provisionally (replaced every run), so reports show use at once */
+  provisional?: boolean;
+  /** a tail with more events than this is left out of the run (REPORTS_PROVISIONAL_MAX_EVENTS) */
+  provisionalMaxEvents?: number;
   /** the default menu's publications, for visits that carry no menu version */
   menuHistory?: () => Promise<MenuPublication[]>;
 }
@@ -88,6 +98,7 @@ export interface RollupDeps {
 const STATE = 'usage';
 const DAY_MS = 86_400_000;
 const INSERT_CHUNK = 500;
+const DEFAULT_TAIL_MAX = 200_000;
 export class RollupRefused extends Error {}
 
 const REPORT_TABLES = [
@@ -102,6 +113,7 @@ const REPORT_TABLES = [
   reportEventDaily,
   reportHourlyVisits,
   reportCitizenSketches,
+  reportCitizenSketchesTail,
   reportCitizens,
   reportDims,
   reportState,
@@ -132,7 +144,9 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
 
   async function readState(ex: Database | Transaction): Promise<RollupState | null> {
     const [row] = await ex.select().from(reportState).where(eq(reportState.name, STATE));
-    return row ? { visitsUntil: row.visitsUntil, lastEventId: row.lastEventId, lateEvents: row.lateEvents, retainedBefore: row.retainedBefore, runs: row.runs, updatedAt: row.updatedAt } : null;
+    return row
+      ? { visitsUntil: row.visitsUntil, lastEventId: row.lastEventId, lateEvents: row.lateEvents, retainedBefore: row.retainedBefore, runs: row.runs, updatedAt: row.updatedAt, provisionalUntil: row.provisionalUntil }
+      : null;
   }
 
   async function versionLookup(): Promise<(ms: number) => string | null> {
@@ -167,8 +181,14 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
     }));
   }
 
-  /** One window [U, T): derive, store, roll up, advance the watermark — one transaction. */
-  async function step(state: RollupState, until: number, versionAt: (ms: number) => string | null) {
+  /**
+   * One window [U, T): derive, store, roll up, advance the watermark — one transaction. The same
+   * transaction takes back the previous provisional tail (`dropTail`) and, on a run's last window,
+   * adds the new one (`tailUntil`): the visits still open at T and every event in [T, tailUntil),
+   * counted as if they were final. Reports then show use within a job interval, and the next run
+   * replaces the tail, so the final figures are exactly those without one.
+   */
+  async function step(state: RollupState, until: number, versionAt: (ms: number) => string | null, tail: { dropTail: boolean; tailUntil: number | null }) {
     const from = state.visitsUntil;
     const open = await db.select({ actorKey: reportVisits.actorKey, startedAt: reportVisits.startedAt }).from(reportVisits).where(eq(reportVisits.open, true));
     const openStart = new Map(open.map((o) => [o.actorKey, o.startedAt]));
@@ -183,9 +203,12 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
     ])) as unknown as [[{ n: number }]];
     const late = from > 0 ? Number(lateRow.n) : 0;
 
-    const events = await loadEvents(loadFrom, until);
+    const tailUntil = tail.tailUntil !== null && tail.tailUntil > until && (await tailFits(until, tail.tailUntil)) ? tail.tailUntil : null;
+    const events = await loadEvents(loadFrom, tailUntil ?? until);
     const batch = new RollupBatch();
+    const tailBatch = tailUntil === null ? null : new RollupBatch();
     const byActor = new Map<string, RawEvent[]>();
+    const afterByActor = new Map<string, RawEvent[]>();
     for (const e of events) {
       const actor = PASSIVE_KINDS.has(e.kind) ? null : actorKeyOf(e);
       if (e.occurredAt < from) {
@@ -193,12 +216,14 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
         const start = actor ? openStart.get(actor) : undefined;
         if (start === undefined || e.occurredAt < start) continue;
       }
+      const isTail = e.occurredAt >= until;
       if (!actor) {
-        batch.addLoose(e);
+        (isTail ? tailBatch! : batch).addLoose(e);
         continue;
       }
-      let list = byActor.get(actor);
-      if (!list) byActor.set(actor, (list = []));
+      const into = isTail ? afterByActor : byActor;
+      let list = into.get(actor);
+      if (!list) into.set(actor, (list = []));
       list.push(e);
     }
 
@@ -212,13 +237,24 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
       }
     }
     for (const v of closed) batch.addVisit(v);
+    if (tailBatch) {
+      // The tail: open visits with whatever came after T, split again as if the day ended now.
+      for (const v of stillOpen) {
+        let list = afterByActor.get(v.actorKey);
+        if (!list) afterByActor.set(v.actorKey, (list = []));
+        list.push(...v.events);
+      }
+      for (const [actor, list] of afterByActor) for (const chain of splitChains(list, idleMs)) tailBatch.addVisit(describeVisit(actor, chain, versionAt));
+    }
 
-    // One connection, one transaction: the visits, the rollups and the watermark commit together.
+    // One connection, one transaction: the visits, the rollups, the tail and the watermark commit together.
     const conn: PoolConnection = await db.$client.getConnection();
     try {
       await conn.beginTransaction();
+      if (tail.dropTail) await dropProvisional(conn);
       await writeVisits(conn, [...closed.map((v) => visitRow(v, false)), ...stillOpen.map((v) => visitRow(v, true))]);
       await writeBatch(conn, batch, dimIds);
+      if (tailBatch) await writeProvisional(conn, tailBatch, dimIds, tailUntil!);
       await conn.query('UPDATE report_state SET visits_until = ?, last_event_id = ?, late_events = late_events + ?, runs = runs + 1, updated_at = ? WHERE name = ?', [
         until,
         Math.max(state.lastEventId, maxId),
@@ -237,7 +273,33 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
     state.visitsUntil = until;
     state.lastEventId = Math.max(state.lastEventId, maxId);
     state.lateEvents += late;
-    return { eventsRead: events.length, visitsClosed: closed.length, visitsOpen: stillOpen.length, late };
+    state.provisionalUntil = tailUntil ?? (tail.dropTail ? 0 : state.provisionalUntil);
+    return { eventsRead: events.length, visitsClosed: closed.length, visitsOpen: stillOpen.length, late, tail: tailUntil !== null };
+  }
+
+  /** A tail too big to derive every run (a burst, or a job that fell behind) is left out, not half done. */
+  async function tailFits(from: number, to: number): Promise<boolean> {
+    const cap = deps.provisionalMaxEvents ?? DEFAULT_TAIL_MAX;
+    const [[row]] = (await db.$client.query('SELECT COUNT(*) AS n FROM (SELECT 1 FROM usage_events WHERE occurred_at >= ? AND occurred_at < ? LIMIT ?) t', [
+      from,
+      to,
+      cap + 1,
+    ])) as unknown as [[{ n: number }]];
+    return Number(row.n) <= cap;
+  }
+
+  async function dropProvisional(conn: PoolConnection) {
+    const [rows] = await conn.query('SELECT provisional FROM report_state WHERE name = ? FOR UPDATE', [STATE]);
+    const blob = (rows as Array<{ provisional: Buffer | null }>)[0]?.provisional;
+    if (blob) await subtractRows(conn, JSON.parse(gunzipSync(blob).toString('utf8')) as CounterRows);
+    await clearTailCitizens(conn);
+    await conn.query('UPDATE report_state SET provisional = NULL, provisional_until = 0 WHERE name = ?', [STATE]);
+  }
+
+  async function writeProvisional(conn: PoolConnection, tailBatch: RollupBatch, ids: Map<string, number>, tailUntil: number) {
+    await writeBatch(conn, tailBatch, ids, 'report_citizen_sketches_tail');
+    const blob = gzipSync(JSON.stringify(counterRows(tailBatch)));
+    await conn.query('UPDATE report_state SET provisional = ?, provisional_until = ? WHERE name = ?', [blob, tailUntil, STATE]);
   }
 
   async function ensureState(): Promise<RollupState> {
@@ -250,35 +312,42 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
     return (await readState(db))!;
   }
 
-  async function catchUp(until: number, shouldStop: () => boolean = () => false): Promise<RollupRunResult> {
+  async function catchUp(until: number, tailUntil: number | null, shouldStop: () => boolean = () => false): Promise<RollupRunResult> {
     let state = await ensureState();
     if (state.visitsUntil === 0) {
       const [[row]] = (await db.$client.query('SELECT MIN(occurred_at) AS m FROM usage_events')) as unknown as [[{ m: number | null }]];
-      if (row.m === null) return { ran: true, until: 0, chunks: 0, eventsRead: 0, visitsClosed: 0, visitsOpen: 0, lateEvents: state.lateEvents };
+      if (row.m === null) return { ran: true, until: 0, chunks: 0, eventsRead: 0, visitsClosed: 0, visitsOpen: 0, lateEvents: state.lateEvents, provisional: false };
       state = { ...state, visitsUntil: Math.floor(Number(row.m) / 3600_000) * 3600_000 };
     }
     const versionAt = await versionLookup();
-    const result: RollupRunResult = { ran: true, until: state.visitsUntil, chunks: 0, eventsRead: 0, visitsClosed: 0, visitsOpen: 0, lateEvents: state.lateEvents };
+    const result: RollupRunResult = { ran: true, until: state.visitsUntil, chunks: 0, eventsRead: 0, visitsClosed: 0, visitsOpen: 0, lateEvents: state.lateEvents, provisional: false };
+    let dropTail = true;
     // Each window commits on its own, so stopping between windows loses nothing (shutdown).
-    while (state.visitsUntil < until && !shouldStop()) {
-      const next = Math.min(until, state.visitsUntil + chunkMs);
-      const r = await step(state, next, versionAt);
+    // With a tail, a run always has one window, even when nothing new became final.
+    while ((state.visitsUntil < until || (dropTail && tailUntil !== null)) && !shouldStop()) {
+      const next = Math.max(state.visitsUntil, Math.min(until, state.visitsUntil + chunkMs));
+      const last = next >= until;
+      const r = await step(state, next, versionAt, { dropTail, tailUntil: last ? tailUntil : null });
+      dropTail = false;
       result.chunks++;
       result.eventsRead += r.eventsRead;
       result.visitsClosed += r.visitsClosed;
       result.visitsOpen = r.visitsOpen;
+      result.provisional = r.tail;
       result.until = next;
+      if (last) break;
     }
     result.lateEvents = state.lateEvents;
     return result;
   }
 
-  const skipped = (): RollupRunResult => ({ ran: false, until: 0, chunks: 0, eventsRead: 0, visitsClosed: 0, visitsOpen: 0, lateEvents: 0 });
+  const skipped = (): RollupRunResult => ({ ran: false, until: 0, chunks: 0, eventsRead: 0, visitsClosed: 0, visitsOpen: 0, lateEvents: 0, provisional: false });
+  const finalUntil = (until?: number) => until ?? now() - idleMs - deps.lateMarginMs;
+  const tailOf = (tailUntil?: number) => tailUntil ?? (deps.provisional ? now() : null);
 
   return {
     async runOnce(opts = {}) {
-      const until = opts.until ?? now() - idleMs - deps.lateMarginMs;
-      const r = await withLock(() => catchUp(until, opts.shouldStop));
+      const r = await withLock(() => catchUp(finalUntil(opts.until), tailOf(opts.tailUntil), opts.shouldStop));
       if (r && r.visitsClosed > 0) deps.logger?.debug({ visits: r.visitsClosed, events: r.eventsRead }, 'reports rolled up');
       return r ?? skipped();
     },
@@ -291,7 +360,7 @@ export function createReportRollup(deps: RollupDeps): ReportRollup {
         }
         for (const table of REPORT_TABLES) await db.delete(table as MySqlTable);
         dimIds.clear();
-        return catchUp(opts.until ?? now() - idleMs - deps.lateMarginMs);
+        return catchUp(finalUntil(opts.until), tailOf(opts.tailUntil));
       });
       if (!r) throw new RollupRefused('the rollup job is running in another process; try again');
       return r;

@@ -75,8 +75,10 @@ export interface ReportMeta {
   menuVersion: string | null;
   source: EntrySource | null;
   timezone: 'Asia/Shanghai';
-  /** ISO time (Asia/Shanghai offset) up to which usage has been rolled up; null: never */
+  /** ISO time (Asia/Shanghai offset) up to which usage is counted; null: never */
   dataUntil: string | null;
+  /** from this time to `dataUntil` the figures are provisional: visits still open, replaced by the next run; null: none */
+  provisionalFrom: string | null;
   /** events that arrived after their time had been rolled up (not in any report) */
   lateEvents: number;
   generatedAt: string;
@@ -93,7 +95,7 @@ export interface MenuUsageItem {
   /** true for a top-level button that only opens sub-buttons (its taps are its children's) */
   group: boolean;
   taps: number;
-  /** distinct citizens who tapped it (HyperLogLog estimate, ≈1.6 %; exact for small numbers) */
+  /** distinct citizens who tapped it (exact unless a day had > 500 of them, then a HyperLogLog estimate, ≈1.6 %) */
   citizens: number;
   /** taps ÷ all menu taps in the range, 0..1 */
   share: number;
@@ -213,6 +215,7 @@ export interface AudienceReport {
 
 // --- 8. Notifications ---------------------------------------------------------------------------
 export interface NotificationTemplateRow {
+  /** the notification kind (`application.accepted`); `(none)`: opens from links that named no template */
   kind: string;
   total: number;
   queued: number;
@@ -220,11 +223,15 @@ export interface NotificationTemplateRow {
   delivered: number;
   failed: number;
   suppressed: number;
+  /** visits that began from a link of this template */
+  opens: number;
+  /** opens ÷ delivered; null when none of this template was delivered */
+  openRate: number | null;
 }
 export interface NotificationsReport {
   meta: ReportMeta;
   byTemplate: NotificationTemplateRow[];
-  totals: Omit<NotificationTemplateRow, 'kind'>;
+  totals: Omit<NotificationTemplateRow, 'kind' | 'opens' | 'openRate'>;
   /** visits that began from a template-message link */
   opens: { visits: number; byLandingPage: Array<{ page: string; visits: number }> };
   /** opens ÷ delivered; null when nothing was delivered */

@@ -7,7 +7,7 @@ import type { MenuModel } from '../menu/model';
 import { deliveryCounts, type DeliveryCount } from '../notifications/delivery-stats';
 import { followUpFigures, ratingCounts, type FollowUpFigure, type RatingCount } from '../applications/rating-stats';
 import { bucketMidMs, splitPath } from './aggregate';
-import { FUNNEL_STEPS, serviceGroup, taskLabel } from './catalog';
+import { FUNNEL_STEPS, MESSAGE_OPEN_KIND, serviceGroup, taskLabel } from './catalog';
 import { createReportQueries, type Filters } from './queries';
 import type { ReportRollup } from './rollup';
 import {
@@ -60,6 +60,8 @@ export interface ReportServiceDeps {
 
 export type ReportService = ReturnType<typeof createReportService>;
 
+/** The notifications report's row for opens whose link named no template. */
+export const NO_TEMPLATE = '(none)';
 const ratio = (a: number, b: number, digits = 4) => (b > 0 ? Math.round((a / b) * 10 ** digits) / 10 ** digits : null);
 const num = (v: unknown) => Number(v ?? 0);
 const iso = (ms: number) => `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 23)}+08:00`;
@@ -106,7 +108,8 @@ export function createReportService(deps: ReportServiceDeps) {
       menuVersion: f.menuVersion,
       source: (f.source as EntrySource | null) ?? null,
       timezone: 'Asia/Shanghai',
-      dataUntil: state && state.visitsUntil > 0 ? iso(state.visitsUntil) : null,
+      dataUntil: state && state.visitsUntil > 0 ? iso(Math.max(state.visitsUntil, state.provisionalUntil)) : null,
+      provisionalFrom: state && state.provisionalUntil > state.visitsUntil ? iso(state.visitsUntil) : null,
       lateEvents: state?.lateEvents ?? 0,
       generatedAt: iso(now()),
     };
@@ -344,16 +347,16 @@ export function createReportService(deps: ReportServiceDeps) {
     const [total, perDay, fresh, visits, follows, hourly] = await Promise.all([
       q.citizensUnion([dim], f),
       q.citizensPerDay(dim, f),
-      q.newCitizensPerDay(f),
+      // New under a filter: the citizen's first visit ever had that version (or entry), the same
+      // precedence as citizenDim, so new ≤ active per day.
+      f.menuVersion ? q.newCitizensPerDayOf({ menuVersion: f.menuVersion }, f) : f.source ? q.newCitizensPerDayOf({ entry: f.source }, f) : q.newCitizensPerDay(f),
       q.visitClassesPerDay(f),
       q.events(['follow', 'unfollow'], ['day', 'outcome_kind', 'detail'], { ...f, menuVersion: null, source: null }),
       q.hourly(f),
     ]);
     const series = new Map(daysOf(f).map((d) => [d, { day: d, citizens: 0, newCitizens: 0, returningCitizens: 0, visits: 0, follows: 0, unfollows: 0 }]));
     for (const r of perDay) series.get(r.day) && (series.get(r.day)!.citizens = num(r.n));
-    // New citizens are counted without the visit filters: a first visit is a fact about the citizen.
-    const filtered = dim !== 'all';
-    if (!filtered) for (const r of fresh) series.get(r.day) && (series.get(r.day)!.newCitizens = num(r.n));
+    for (const r of fresh) series.get(r.day) && (series.get(r.day)!.newCitizens = num(r.n));
     for (const r of visits) series.get(r.day) && (series.get(r.day)!.visits += num(r.visits));
     const sourceCounts = new Map<string, number>();
     for (const r of follows) {
@@ -366,7 +369,7 @@ export function createReportService(deps: ReportServiceDeps) {
     }
     for (const s of series.values()) s.returningCitizens = Math.max(0, s.citizens - s.newCitizens);
     const rows = [...series.values()];
-    const newCitizens = filtered ? 0 : fresh.reduce((s, r) => s + num(r.n), 0);
+    const newCitizens = fresh.reduce((s, r) => s + num(r.n), 0);
     const heat = new Map<string, number>();
     for (const r of hourly) {
       const weekday = ((new Date(`${r.day}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
@@ -396,9 +399,15 @@ export function createReportService(deps: ReportServiceDeps) {
 
   // --- 8 ---------------------------------------------------------------------------------------
   async function notificationsReport(f: Filters): Promise<NotificationsReport> {
-    const [counts, opens, landing] = await Promise.all([sources.deliveryCounts(instantRange(f)), q.visitClassesPerDay({ ...f, source: 'message' }), q.landingPages(f, 'message')]);
+    const message = { ...f, source: 'message' };
+    const [counts, opens, opensByTemplate, landing] = await Promise.all([
+      sources.deliveryCounts(instantRange(f)),
+      q.visitClassesPerDay(message),
+      q.events([MESSAGE_OPEN_KIND], ['name'], message),
+      q.landingPages(f, 'message'),
+    ]);
     const byKind = new Map<string, NotificationTemplateRow>();
-    const blank = (kind: string): NotificationTemplateRow => ({ kind, total: 0, queued: 0, sent: 0, delivered: 0, failed: 0, suppressed: 0 });
+    const blank = (kind: string): NotificationTemplateRow => ({ kind, total: 0, queued: 0, sent: 0, delivered: 0, failed: 0, suppressed: 0, opens: 0, openRate: null });
     for (const c of counts) {
       const row = byKind.get(c.kind) ?? blank(c.kind);
       row.total += c.count;
@@ -409,12 +418,30 @@ export function createReportService(deps: ReportServiceDeps) {
       else row.failed += c.count;
       byKind.set(c.kind, row);
     }
-    const rows = [...byKind.values()].sort((a, b) => b.total - a.total || a.kind.localeCompare(b.kind));
+    const openVisits = opens.reduce((s, r) => s + num(r.visits), 0);
+    // A link without a template kind (or rollups made before links were split by template, until
+    // `reports:rebuild`) counts under `(none)`, so the rows always add up to all opens.
+    let unattributed = openVisits;
+    for (const o of opensByTemplate) {
+      const kind = o.name ? o.name : NO_TEMPLATE;
+      const row = byKind.get(kind) ?? blank(kind);
+      row.opens += num(o.visits);
+      unattributed -= num(o.visits);
+      byKind.set(kind, row);
+    }
+    if (unattributed > 0) {
+      const row = byKind.get(NO_TEMPLATE) ?? blank(NO_TEMPLATE);
+      row.opens += unattributed;
+      byKind.set(NO_TEMPLATE, row);
+    }
+    for (const row of byKind.values()) row.openRate = ratio(row.opens, row.delivered);
+    const rows = [...byKind.values()].sort(
+      (a, b) => Number(a.kind === NO_TEMPLATE) - Number(b.kind === NO_TEMPLATE) || b.total - a.total || b.opens - a.opens || a.kind.localeCompare(b.kind),
+    );
     const totals = rows.reduce(
       (t, r) => ({ total: t.total + r.total, queued: t.queued + r.queued, sent: t.sent + r.sent, delivered: t.delivered + r.delivered, failed: t.failed + r.failed, suppressed: t.suppressed + r.suppressed }),
       { total: 0, queued: 0, sent: 0, delivered: 0, failed: 0, suppressed: 0 },
     );
-    const openVisits = opens.reduce((s, r) => s + num(r.visits), 0);
     return {
       meta: await meta(f),
       byTemplate: rows,

@@ -33,9 +33,14 @@ export function createPushHandler(deps: {
   events: WechatEventBus;
   menuVersion: MenuVersionLookup;
   logger: Logger;
+  now?: () => number;
 }): PushHandler {
+  const now = deps.now ?? Date.now;
+  // CreateTime is whole seconds; the tap happened within that second. The arrival time, held inside
+  // it, orders a tap among the same second's page events (which carry milliseconds).
+  const tappedAt = (msg: PushMessage) => Math.min(Math.max(now(), msg.createTime * 1000), msg.createTime * 1000 + 999);
   const record = (msg: PushMessage, e: Omit<UsageInput, 'source' | 'openid' | 'at'>) =>
-    deps.usage.record({ source: 'wechat', openid: msg.fromUserName, at: msg.createTime * 1000, ...e });
+    deps.usage.record({ source: 'wechat', openid: msg.fromUserName, at: tappedAt(msg), ...e });
   const at = (msg: PushMessage) => new Date(msg.createTime * 1000);
 
   return {

@@ -13,8 +13,10 @@ import {
   formErrorsFromApi,
   formatBytes,
   reviewValue,
+  uploadLimitsFrom,
   uploadsPending,
   validateForm,
+  DEFAULT_UPLOAD_LIMITS,
   type FieldSpec,
   type UploadItem,
 } from '../../web/src/h5/applications-form';
@@ -191,6 +193,24 @@ describe('files are checked before upload', () => {
       '“big.jpg”有 6 MB，超过 5 MB 的上限，请压缩或重新拍摄后上传',
     );
     expect(checkFile({ name: 'a.jpg', size: 2048, type: 'image/jpeg' }, '照片', { maxBytes: 1024, types: ['image/jpeg'] })).toContain('超过 1 KB');
+  });
+  it('uses the limit the server announces, naming it in the message', () => {
+    const limits = uploadLimitsFrom({ maxBytes: 10 * 1024 * 1024, types: ['image/jpeg', 'application/pdf'] });
+    expect(limits).toEqual({ maxBytes: 10 * 1024 * 1024, types: ['image/jpeg', 'application/pdf'] });
+    // 6 MB is too big under the default 5 MB, fine under an announced 10 MB
+    expect(checkFile({ name: 'big.jpg', size: 6 * 1024 * 1024, type: 'image/jpeg' }, '照片', limits)).toBeUndefined();
+    expect(checkFile({ name: 'huge.jpg', size: 11 * 1024 * 1024, type: 'image/jpeg' }, '照片', limits)).toBe(
+      '“huge.jpg”有 11 MB，超过 10 MB 的上限，请压缩或重新拍摄后上传',
+    );
+    expect(checkFile({ name: 'a.png', size: 10, type: 'image/png' }, '照片', limits)).toBe('“a.png”的格式不支持，照片请上传 JPG、PDF 文件');
+    const small = uploadLimitsFrom({ maxBytes: 512 * 1024, types: ['image/jpeg'] });
+    expect(checkFile({ name: 'b.jpg', size: 600 * 1024, type: 'image/jpeg' }, '照片', small)).toContain('超过 512 KB 的上限');
+  });
+  it('falls back to the defaults when the announcement is missing or malformed', () => {
+    expect(uploadLimitsFrom(undefined)).toEqual(DEFAULT_UPLOAD_LIMITS);
+    expect(uploadLimitsFrom({ maxBytes: '5MB', types: [] })).toEqual(DEFAULT_UPLOAD_LIMITS);
+    expect(uploadLimitsFrom({ maxBytes: -1, types: 'image/png' })).toEqual(DEFAULT_UPLOAD_LIMITS);
+    expect(uploadLimitsFrom({ maxBytes: 2048 })).toEqual({ maxBytes: 2048, types: DEFAULT_UPLOAD_LIMITS.types });
   });
   it('formats sizes', () => {
     expect(formatBytes(512)).toBe('512 字节');

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { echarts } from '../../web/src/admin/components/charts/echarts-setup';
 import { sparklinePath, type ReportChartOption } from '../../web/src/admin/reports-charts';
+import { formatPercent } from '../../web/src/admin/reports-format';
 import {
   audienceCharts,
   compareMenu,
@@ -13,6 +14,7 @@ import {
   menuChart,
   menuRows,
   menuTrend,
+  notificationOpensChart,
   notificationsChart,
   pageLabel,
   parseCompareSide,
@@ -37,7 +39,7 @@ import type {
 } from '../../web/src/admin/reports-types';
 
 // Answers shaped as docs/api-reports.md shows them.
-const meta: ReportMeta = { from: '2026-11-20', to: '2026-11-22', menuVersion: null, source: null, timezone: 'Asia/Shanghai', dataUntil: '2026-11-22T11:20:00.000+08:00', lateEvents: 0, generatedAt: '2026-11-22T12:00:03.120+08:00' };
+const meta: ReportMeta = { from: '2026-11-20', to: '2026-11-22', menuVersion: null, source: null, timezone: 'Asia/Shanghai', dataUntil: '2026-11-22T11:20:00.000+08:00', provisionalFrom: null, lateEvents: 0, generatedAt: '2026-11-22T12:00:03.120+08:00' };
 
 const menu: MenuUsageReport = {
   meta,
@@ -203,11 +205,23 @@ describe('audience, services, failures, notifications, satisfaction', () => {
     const services: ServicesReport = { meta, services: [{ task: 'appointment.book', label: '预约办理', group: 'booking', visits: 40, completions: 31, failures: 6, successRate: 0.775, medianMs: 84000 }] };
     const notifications: NotificationsReport = {
       meta,
-      byTemplate: [{ kind: 'application.accepted', total: 30, queued: 0, sent: 2, delivered: 27, failed: 1, suppressed: 0 }],
+      byTemplate: [
+        { kind: 'application.accepted', total: 30, queued: 0, sent: 2, delivered: 27, failed: 1, suppressed: 0, opens: 9, openRate: 0.3333 },
+        { kind: 'appointment.booked', total: 10, queued: 0, sent: 0, delivered: 10, failed: 0, suppressed: 0, opens: 5, openRate: 0.5 },
+        { kind: '(none)', total: 0, queued: 0, sent: 0, delivered: 0, failed: 0, suppressed: 0, opens: 1, openRate: null },
+      ],
       totals: { total: 30, queued: 0, sent: 2, delivered: 27, failed: 1, suppressed: 0 },
-      opens: { visits: 9, byLandingPage: [] },
-      openRate: 0.3333,
+      opens: { visits: 15, byLandingPage: [] },
+      openRate: 0.4054,
     };
+    const opened = notificationOpensChart(notifications);
+    expect(opened.table.rows).toEqual([
+      ['申请已受理', 27, 9, formatPercent(0.3333)],
+      ['预约成功', 10, 5, formatPercent(0.5)],
+      ['未注明模板的消息链接', 0, 1, formatPercent(null)],
+    ]);
+    expect(opened.label).toContain('打开率最高的是“预约成功”');
+    expect(notificationsChart(notifications).table.rows[0]).toEqual(['申请已受理', 30, 27, 2, 1, 0, 0, 9, formatPercent(0.3333)]);
     const satisfaction: SatisfactionReport = {
       meta,
       rows: [{ typeCode: 'licence_renewal', typeName: '驾驶证换证', stage: 'completed', counts: [1, 0, 2, 5, 12], total: 20, average: 4.35, goodShare: 0.85 }],
@@ -229,6 +243,7 @@ describe('audience, services, failures, notifications, satisfaction', () => {
       renderSvg(funnelChart({ meta, funnel: 'application', oauthFailures: 0, steps: [{ key: 'form', label: '在线申请页', visits: 2, conversion: 1, dropOff: 0, dropOffRate: null }] }).option),
       renderSvg(stepsChart({ meta, stepsToTask: { visits: 1, visitsWithTask: 1, mean: 1, median: 1, histogram: [{ steps: 1, visits: 1 }], byEntry: [] }, topPaths: [], transitions: { page: 'h5.hall', previous: [], next: [{ page: 'h5.points', moves: 1 }] } }).option),
       renderSvg(compareMenu({ label: 'v2', report: menu }, { label: 'v3', report: menu }).chart.option),
+      renderSvg(opened.option),
     ];
     expect(warnings).toEqual([]);
     expect(svgs[0]).toContain('违法查询');
@@ -236,6 +251,7 @@ describe('audience, services, failures, notifications, satisfaction', () => {
     expect(svgs[3]).toContain('申请已受理');
     expect(svgs[4]).toContain('非常满意'); // legend
     expect(svgs[5]).toContain('周六'); // heat map axis
+    expect(svgs[svgs.length - 1]).toContain('未注明模板的消息链接');
   });
 });
 
@@ -296,7 +312,10 @@ describe('small helpers', () => {
   });
 
   it('says how fresh the figures are', () => {
-    expect(dataNote(meta)).toBe('数据截至 2026-11-22 11:20（北京时间）；最近约 40 分钟的使用尚未汇总');
+    expect(dataNote(meta)).toBe('数据截至 2026-11-22 11:20（北京时间）；之后的使用尚未汇总');
+    expect(dataNote({ ...meta, dataUntil: '2026-11-22T12:00:00.000+08:00', provisionalFrom: '2026-11-22T11:20:00.000+08:00' })).toBe(
+      '数据截至 2026-11-22 12:00（北京时间）；11:20 之后的访问尚未结束，为暂计数，下次汇总时更新',
+    );
     expect(dataNote({ dataUntil: null, lateEvents: 3 })).toBe('尚无汇总数据（汇总任务还未运行）；另有 3 条迟到事件未计入');
   });
 });

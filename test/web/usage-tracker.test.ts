@@ -138,6 +138,41 @@ describe('menu attribution', () => {
     expect(fromTemplate?.props).toEqual({ src: 'tmpl' });
   });
 
+  it('records the template kind of a message link beside src, for every page of that visit', () => {
+    const b = fakeBrowser();
+    const entry = b.tracker('?src=tmpl&tmpl=application.needs_info');
+    entry.trackPageView('h5.application_detail');
+    entry.flush();
+    const later = b.tracker(''); // a later page load of the same visit
+    later.trackTask('application.resubmit', 'start');
+    later.noteUrl('?menu=violations&mv=3'); // a menu tap is a new entry: the template goes
+    later.trackPageView('h5.violations');
+    later.flush();
+
+    const [detail, resubmit, menuPage] = b.sent();
+    expect(detail?.props).toEqual({ src: 'tmpl', tmpl: 'application.needs_info' });
+    expect(resubmit?.props).toEqual({ src: 'tmpl', tmpl: 'application.needs_info' });
+    expect(menuPage?.props).toBeUndefined();
+    expect(menuPage).toMatchObject({ menuKey: 'violations', menuVersion: '3' });
+    expect(beaconBatchSchema.safeParse(b.batches()[0]).success).toBe(true);
+  });
+
+  it('keeps a template kind only when it is a short lower-case token and comes with src', () => {
+    const kinds = (search: string) => {
+      const b = fakeBrowser();
+      const t = b.tracker(search);
+      t.trackPageView('h5.hall');
+      t.flush();
+      return b.sent()[0]?.props;
+    };
+    expect(kinds('?src=tmpl&tmpl=Appointment.Booked')).toEqual({ src: 'tmpl' }); // upper case
+    expect(kinds('?src=tmpl&tmpl=x1')).toEqual({ src: 'tmpl' }); // digit
+    expect(kinds(`?src=tmpl&tmpl=${'a'.repeat(41)}`)).toEqual({ src: 'tmpl' }); // too long
+    expect(kinds('?src=tmpl&tmpl=%3Cb%3E')).toEqual({ src: 'tmpl' }); // markup
+    expect(kinds('?tmpl=appointment.booked')).toBeUndefined(); // no src: not an entry
+    expect(kinds('?src=tmpl&tmpl=appointment.booked')).toEqual({ src: 'tmpl', tmpl: 'appointment.booked' });
+  });
+
   it('forgets attribution when the visit expires', () => {
     const b = fakeBrowser();
     const t = b.tracker('?menu=violations&mv=12');

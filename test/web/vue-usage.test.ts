@@ -61,6 +61,16 @@ describe('usage router hook', () => {
     expect(noted).toEqual(['?menu=points&mv=7']);
   });
 
+  it('passes the template kind of a message link with its src', async () => {
+    const r = router();
+    const { tracker, calls } = recordingTracker();
+    installUsageRouterHook(r, tracker);
+
+    await r.push('/?src=tmpl&tmpl=appointment.reminder&id=9');
+
+    expect(calls.filter((c) => c.fn === 'noteUrl').map((c) => c.args[0])).toEqual(['?src=tmpl&tmpl=appointment.reminder']);
+  });
+
   it('falls back to unknown for an unnamed route without meta', () => {
     expect(pageNameOf({ meta: {}, name: undefined })).toBe('unknown');
   });

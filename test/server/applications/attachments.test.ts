@@ -133,6 +133,20 @@ describe('POST /api/h5/attachments', () => {
   });
 });
 
+describe('GET /api/h5/application-types announces the upload rules', () => {
+  it('gives ATTACHMENT_MAX_BYTES and the accepted types beside the list (no sign-in needed)', async () => {
+    const res = await t.request.get('/api/h5/application-types');
+    expect(res.status).toBe(200);
+    expect(Array.isArray(res.body.data)).toBe(true);
+    expect(res.body.uploads).toEqual({ maxBytes: 4096, types: ['image/jpeg', 'image/png', 'application/pdf'] });
+    // what the page announces is what the upload route enforces
+    const { agent } = await signedInAgent(t);
+    const over = await upload(agent, Buffer.concat([PNG, Buffer.alloc(res.body.uploads.maxBytes + 1 - PNG.length)]), 'image/png');
+    expect(over.status).toBe(413);
+    expect(over.body.error.message).toContain('4 KB');
+  });
+});
+
 describe('reading attachments', () => {
   it('serves the owner the bytes with safe headers; anyone else gets 404', async () => {
     const owner = await signedInAgent(t);

@@ -40,8 +40,10 @@ const SNAPSHOT_QUERIES: Record<string, string> = {
   funnels: 'SELECT * FROM report_funnel_daily ORDER BY 1, 2, 3, 4, 5',
   events: 'SELECT * FROM report_event_daily ORDER BY 1, 2, 3, 4, 5, 6, 7, 8',
   hourly: 'SELECT * FROM report_hourly_visits ORDER BY 1, 2, 3, 4',
-  citizens: 'SELECT citizen_key, first_day, first_seen_at FROM report_citizens ORDER BY citizen_key',
+  citizens: 'SELECT citizen_key, first_day, first_seen_at, first_menu_version, first_entry FROM report_citizens ORDER BY citizen_key',
   sketches: 'SELECT d.dim, s.day, HEX(s.sketch) AS sketch FROM report_citizen_sketches s JOIN report_dims d ON d.id = s.dim_id ORDER BY 1, 2',
+  tailSketches: 'SELECT d.dim, s.day, HEX(s.sketch) AS sketch FROM report_citizen_sketches_tail s JOIN report_dims d ON d.id = s.dim_id ORDER BY 1, 2',
+  tail: 'SELECT provisional_until FROM report_state',
 };
 
 /** Every rollup table's content without surrogate ids, for comparing two ways of computing them. */

@@ -75,6 +75,7 @@ export const TEMPLATE_LABELS: Record<string, string> = {
   'appointment.booked': '预约成功',
   'appointment.reminder': '预约提醒',
   'appointment.cancelled': '预约取消',
+  '(none)': '未注明模板的消息链接',
 };
 
 /** 好差评 levels, score 1..5 (index 0 = score 1, as the API's `counts`). */
@@ -328,8 +329,33 @@ export function notificationsChart(report: NotificationsReport): ChartView {
     label: `各模板消息的结果（堆叠条形图）：共 ${formatCount(report.totals.total)} 条，送达 ${formatCount(report.totals.delivered)}，失败 ${formatCount(report.totals.failed)}；从消息链接打开 ${formatCount(report.opens.visits)} 次（打开率 ${formatPercent(report.openRate)}）。`,
     table: {
       caption: '各模板消息的结果',
-      columns: ['模板', '合计', '已送达', '已发送', '失败', '排队中', '未发送'],
-      rows: rows.map((r) => [templateLabel(r.kind), r.total, r.delivered, r.sent, r.failed, r.queued, r.suppressed]),
+      columns: ['模板', '合计', '已送达', '已发送', '失败', '排队中', '未发送', '打开', '打开率'],
+      rows: rows.map((r) => [templateLabel(r.kind), r.total, r.delivered, r.sent, r.failed, r.queued, r.suppressed, r.opens, formatPercent(r.openRate)]),
+    },
+  };
+}
+
+/** Delivered vs opened per template, side by side (opens are visits, not a delivery status, so not stacked). */
+export function notificationOpensChart(report: NotificationsReport): ChartView {
+  const rows = report.byTemplate.filter((r) => r.delivered > 0 || r.opens > 0);
+  const best = [...rows].filter((r) => r.openRate !== null).sort((a, b) => (b.openRate ?? 0) - (a.openRate ?? 0))[0];
+  return {
+    option: barOption({
+      categories: rows.map((r) => templateLabel(r.kind)),
+      series: [
+        { name: '已送达', values: rows.map((r) => r.delivered) },
+        { name: '打开', values: rows.map((r) => r.opens) },
+      ],
+      horizontal: true,
+    }),
+    label:
+      `各模板消息的送达与打开（条形图）：${rows.length} 种模板` +
+      (best ? `；打开率最高的是“${templateLabel(best.kind)}”（${formatPercent(best.openRate)}，打开 ${formatCount(best.opens)} ÷ 送达 ${formatCount(best.delivered)}）` : '') +
+      '。',
+    table: {
+      caption: '各模板消息的送达与打开',
+      columns: ['模板', '已送达', '打开', '打开率'],
+      rows: rows.map((r) => [templateLabel(r.kind), r.delivered, r.opens, formatPercent(r.openRate)]),
     },
   };
 }
@@ -451,8 +477,13 @@ export function parseCompareSide(v: unknown): { kind: 'menuVersion'; version: st
 }
 
 /** How fresh the figures are, from `meta` (rollups end ~40 minutes before now). */
-export function dataNote(meta: { dataUntil: string | null; lateEvents: number }): string {
-  const until = meta.dataUntil ? `数据截至 ${meta.dataUntil.slice(0, 10)} ${meta.dataUntil.slice(11, 16)}（北京时间）；最近约 40 分钟的使用尚未汇总` : '尚无汇总数据（汇总任务还未运行）';
+export function dataNote(meta: { dataUntil: string | null; provisionalFrom?: string | null; lateEvents: number }): string {
+  const at = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+  const until = !meta.dataUntil
+    ? '尚无汇总数据（汇总任务还未运行）'
+    : meta.provisionalFrom
+      ? `数据截至 ${at(meta.dataUntil)}（北京时间）；${meta.provisionalFrom.slice(11, 16)} 之后的访问尚未结束，为暂计数，下次汇总时更新`
+      : `数据截至 ${at(meta.dataUntil)}（北京时间）；之后的使用尚未汇总`;
   return meta.lateEvents > 0 ? `${until}；另有 ${formatCount(meta.lateEvents)} 条迟到事件未计入` : until;
 }
 

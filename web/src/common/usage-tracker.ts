@@ -42,7 +42,7 @@ export interface UsageTracker {
   trackLookup(name: string, resultCount: number, props?: UsageProps): void;
   trackError(name: string, props?: UsageProps): void;
   trackValidationError(name: string, props?: UsageProps): void;
-  /** Re-reads attribution parameters (menu, mv, src) from a query string. */
+  /** Re-reads attribution parameters (menu, mv, src, tmpl) from a query string. */
   noteUrl(search: string): void;
   /** Sends everything queued now. */
   flush(): void;
@@ -63,11 +63,15 @@ const PROPS_MAX_BYTES = 1024;
 const DURATION_MAX_MS = 86_400_000;
 // Mirrors the server's token rule so one bad value cannot get a whole batch rejected.
 const TOKEN_RE = /^[\w.:/-]+$/;
+/** A template-message kind as server/notifications/templates.ts puts it in links (`application.needs_info`). */
+const TEMPLATE_RE = /^[a-z_.-]{1,40}$/;
 
 interface Attribution {
   menuKey?: string;
   menuVersion?: string;
   src?: string;
+  /** the notification kind of a template-message link (`tmpl=`), only together with `src` */
+  tmpl?: string;
 }
 
 interface VisitState {
@@ -154,6 +158,9 @@ export function createUsageTracker(options: UsageTrackerOptions): UsageTracker {
       if (menuKey) attribution.menuKey = menuKey;
       if (menuKey && menuVersion) attribution.menuVersion = menuVersion;
       if (source) attribution.src = source;
+      // Kept only with a source, so the report can split message opens by template.
+      const tmpl = params.get('tmpl')?.trim();
+      if (source && tmpl && TEMPLATE_RE.test(tmpl)) attribution.tmpl = tmpl;
       v.attribution = attribution;
     }
     saveVisit(v);
@@ -208,7 +215,11 @@ export function createUsageTracker(options: UsageTrackerOptions): UsageTracker {
     if (v.attribution.menuVersion) event.menuVersion = v.attribution.menuVersion;
     if (extra.outcome) event.outcome = extra.outcome;
     if (extra.durationMs !== undefined) event.durationMs = extra.durationMs;
-    const props = cleanProps({ ...extra.props, ...(v.attribution.src ? { src: v.attribution.src } : {}) });
+    const props = cleanProps({
+      ...extra.props,
+      ...(v.attribution.src ? { src: v.attribution.src } : {}),
+      ...(v.attribution.tmpl ? { tmpl: v.attribution.tmpl } : {}),
+    });
     if (props) event.props = props;
     queue.push(event);
     if (queue.length >= flushAt) flush();

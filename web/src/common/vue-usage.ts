@@ -14,7 +14,7 @@ export function installUsageRouterHook(router: Router, tracker: UsageTracker): (
     if (failure) return; // aborted or duplicated navigations showed no new page
     try {
       const search = new URLSearchParams();
-      for (const key of ['menu', 'mv', 'src']) {
+      for (const key of ['menu', 'mv', 'src', 'tmpl']) {
         const value = to.query[key];
         if (typeof value === 'string') search.set(key, value);
       }

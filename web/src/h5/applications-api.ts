@@ -1,6 +1,7 @@
 /** The applications area's H5 API (server/applications/routes.ts), signed in through OAuth. */
-import { apiGet, apiPost } from '../common/api';
+import { apiGet, apiPost, apiRequest } from '../common/api';
 import { withSignIn } from '../common/auth-redirect';
+import { uploadLimitsFrom, type UploadLimits } from './applications-form';
 import { uploadAttachment, type UploadOptions } from './applications-upload';
 import type {
   ApplicationDetailView,
@@ -15,7 +16,13 @@ import type {
 export type { ApplicationDetailView, ApplicationSummaryView, ApplicationTypeView, AttachmentView };
 export type { RatingView, TimelineEntry } from '../../../server/applications/schema';
 
-export const fetchApplicationTypes = () => withSignIn(() => apiGet<ApplicationTypeView[]>('/api/h5/application-types'));
+/** The types, and the upload rules the server announces beside them (ATTACHMENT_MAX_BYTES, types). */
+export async function fetchApplicationTypes(): Promise<{ types: ApplicationTypeView[]; uploads: UploadLimits }> {
+  const env = await withSignIn(() => apiRequest<ApplicationTypeView[]>('GET', '/api/h5/application-types'));
+  return { types: env.data, uploads: uploadLimitsFrom((env as { uploads?: unknown }).uploads) };
+}
+/** Only the upload rules (the 补正 form on the detail page). */
+export const fetchUploadLimits = async () => (await fetchApplicationTypes()).uploads;
 export const fetchApplications = () => withSignIn(() => apiGet<ApplicationSummaryView[]>('/api/h5/applications'));
 export const fetchApplication = (id: number) => withSignIn(() => apiGet<ApplicationDetailView>(`/api/h5/applications/${id}`));
 

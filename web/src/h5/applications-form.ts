@@ -63,8 +63,23 @@ export interface ControlSpec {
 /** Radios when the choices fit on one screen; a native select (the phone's own wheel) beyond. */
 export const RADIO_MAX_OPTIONS = 4;
 
-/** The server's upload rules (ATTACHMENT_MAX_BYTES default 5 MiB; JPEG, PNG, PDF). */
+/**
+ * The server's default upload rules (ATTACHMENT_MAX_BYTES 5 MiB; JPEG, PNG, PDF), used only until
+ * the server's own announcement (`uploads` of GET /api/h5/application-types) has arrived.
+ */
 export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { maxBytes: 5 * 1024 * 1024, types: ['image/jpeg', 'image/png', 'application/pdf'] };
+
+/** The limits the server announced, or the defaults when the announcement is missing or malformed. */
+export function uploadLimitsFrom(announced: unknown): UploadLimits {
+  if (typeof announced !== 'object' || announced === null) return DEFAULT_UPLOAD_LIMITS;
+  const { maxBytes, types } = announced as { maxBytes?: unknown; types?: unknown };
+  const sizeOk = typeof maxBytes === 'number' && Number.isInteger(maxBytes) && maxBytes > 0;
+  const typesOk = Array.isArray(types) && types.length > 0 && types.every((t) => typeof t === 'string' && t !== '');
+  return {
+    maxBytes: sizeOk ? maxBytes : DEFAULT_UPLOAD_LIMITS.maxBytes,
+    types: typesOk ? (types as string[]) : DEFAULT_UPLOAD_LIMITS.types,
+  };
+}
 
 export const optionsOf = (field: Pick<FieldSpec, 'options'>): readonly SelectionOption[] => field.options ?? [];
 
