@@ -61,7 +61,7 @@ export function pathsCsv(r: PathsReport): CsvTable {
     headers: ['类别', '项目', '访问或次数', '占比(%)'],
     rows: [
       ...r.stepsToTask.histogram.map((h) => row(['到达首个办事操作的步数', h.steps, h.visits, pct(h.visits / Math.max(1, r.stepsToTask.visitsWithTask))], h.visits, [2, 3])),
-      ...r.topPaths.map((p) => row(['常见路径', p.path.join(' > '), p.visits, pct(p.share)], p.visits, [2, 3], [1])),
+      ...r.topPaths.map((p) => row(['常见路径', p.path.map((s) => (s.startsWith('menu:') ? `menu:${r.menuNames[s.slice(5)] ?? s.slice(5)}` : s)).join(' > '), p.visits, pct(p.share)], p.visits, [2, 3], [1])),
       ...r.transitions.previous.map((t) => row([`${r.transitions.page} 的上一页`, t.page, t.moves, null], t.moves, [2])),
       ...r.transitions.next.map((t) => row([`${r.transitions.page} 的下一页`, t.page, t.moves, null], t.moves, [2])),
     ],

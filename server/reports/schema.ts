@@ -186,6 +186,8 @@ export interface PathsReport {
     byEntry: Array<{ entry: EntrySource; visits: number; visitsWithTask: number; median: number | null }>;
   };
   topPaths: Array<{ path: string[]; visits: number; share: number }>;
+  /** menu key → the item's name (`a › b` for a sub-button) in the version filtered on, else the current one; for `menu:<key>` screens */
+  menuNames: Record<string, string>;
   transitions: {
     page: string;
     previous: Array<{ page: string; moves: number }>;

@@ -260,7 +260,7 @@ export function createReportService(deps: ReportServiceDeps) {
 
   // --- 5 ---------------------------------------------------------------------------------------
   async function paths(f: Filters, page = 'h5.hall'): Promise<PathsReport> {
-    const [steps, top, trans] = await Promise.all([q.steps(f), q.topPaths(f, 20), q.transitions(page, f)]);
+    const [steps, top, trans, tree] = await Promise.all([q.steps(f), q.topPaths(f, 20), q.transitions(page, f), deps.menus.tree(f.menuVersion)]);
     const all = new Map<number, number>();
     const byEntry = new Map<string, Map<number, number>>();
     let visits = 0;
@@ -291,6 +291,7 @@ export function createReportService(deps: ReportServiceDeps) {
         }),
       },
       topPaths: top.map((r) => ({ path: splitPath(r.path), visits: num(r.visits), share: ratio(num(r.visits), visits) ?? 0 })),
+      menuNames: tree ? Object.fromEntries(menuItems(tree.menu).map((m) => [m.key, m.label])) : {},
       transitions: { page, previous: trans.prev.map((r) => ({ page: r.page, moves: num(r.moves) })), next: trans.next.map((r) => ({ page: r.page, moves: num(r.moves) })) },
     };
   }

@@ -7,18 +7,21 @@
  * window, so it is measured at several tail sizes up to the cap.
  *
  * Data: one busy day of test/bench/reports-data.ts (BENCH_TAIL_DAY_EVENTS events a day, about
- * 83 events/s at 10:00), of which only 09:00 up to the end of the largest window is inserted. T is
- * 10:00 Asia/Shanghai; for each size the window [T, T + w) is cut so that it holds that many
- * events (sizes ascending, the events after each window are inserted only when the next size needs
- * them). Per size:
- *   1. `rebuild({ until: T })` (untimed): the hour before T final, its late visits open at T, no tail;
- *   2. one tail run as a warm-up (nothing to take back yet), then BENCH_RUNS timed
+ * 83 events/s at 10:00), from midnight up to the end of the largest window. The whole morning is
+ * there because a run re-reads every event since the earliest visit still open at T, and at this
+ * traffic a heavy user's visit open at 10:00 can have started before 8:00 (30-minute gaps chain).
+ * T is 10:00 Asia/Shanghai; the morning is rolled up finally to T once (`rebuild({ until: T })`)
+ * and the rollup tables are copied aside (`bench_snap_*`). For each size the window [T, T + w) is
+ * cut so that it holds that many events (sizes ascending; the events after each window are
+ * inserted only when the next size needs them). Per size, from that copy (restored, untimed):
+ *   1. one tail run as a warm-up (nothing to take back yet), then BENCH_RUNS timed
  *      `runOnce({ until: T, tailUntil: T + w })`, each taking back the previous tail and adding one;
- *   3. a report query with that tail present, then (after another untimed rebuild) without one;
- *   4. baseline: `runOnce({ until: T + w + 31 min })` from the same tail-less state, so the same
+ *   2. a report query with that tail present, then (copy restored) without one;
+ *   3. baseline: `runOnce({ until: T + w + 31 min })` from the same tail-less state, so the same
  *      events (open visits + the window) are derived once, finally — BENCH_BASELINE_RUNS times,
- *      each after an untimed rebuild. A rebuild rather than a copied database: same tables, same
- *      sizes, and no tail to take back, so the baseline is the pure cost of deriving the window once.
+ *      each from the restored copy. A restored copy rather than a rebuild per run: the same state
+ *      (a rebuild of the morning takes about a minute), and no tail to take back, so the baseline
+ *      is the pure cost of deriving the window once.
  * Then the over-cap run: a window of BENCH_TAIL_OVER_CAP events with the cap at BENCH_TAIL_CAP — the
  * run must leave the tail out; timed once while it takes back a tail at the cap, then without, and
  * the same window uncapped for comparison.
@@ -70,11 +73,12 @@ interface Timed<T> {
   value: T;
 }
 
+const hhmm = (ms: number) => new Date(ms + 8 * HOUR).toISOString().slice(11, 16);
+
 interface SizeFigures {
   target: number;
   events: number;
   windowMin: number;
-  visitsOpenAtT: number;
   eventsRead: number;
   first: Timed<RollupRunResult>;
   tail: Timed<RollupRunResult>[];
@@ -83,6 +87,7 @@ interface SizeFigures {
   dims: number;
   queryWith: number[];
   queryWithout: number[];
+  loadMs: number;
 }
 
 async function main() {
@@ -109,11 +114,9 @@ async function main() {
   const start = Math.floor((Date.now() - 3 * DAY + 8 * HOUR) / DAY) * DAY - 8 * HOUR;
   const T = start + 10 * HOUR;
   const o: GenOptions = { start, days: 1, citizens, eventsPerDay };
-  log(`generating one day of ${f(eventsPerDay)} events (kept: 09:00 onwards)…`);
+  log(`generating one day of ${f(eventsPerDay)} events…`);
   const maxN = Math.max(...sizes, overCap);
-  const all = dayEvents(0, o)
-    .filter((r) => r[0] >= T - HOUR)
-    .sort((a, b) => a[0] - b[0]);
+  const all = dayEvents(0, o).sort((a, b) => a[0] - b[0]);
   const i0 = all.findIndex((r) => r[0] >= T);
   if (i0 < 0 || all.length <= i0 + maxN) throw new Error(`the day has fewer than ${f(maxN)} events after 10:00: raise BENCH_TAIL_DAY_EVENTS`);
   const rows = all.slice(0, i0 + maxN + 1);
@@ -134,7 +137,43 @@ async function main() {
     return Number(row.n);
   };
 
-  const rollup = createReportRollup({ db: h.db, lateMarginMs: LATE_MARGIN, provisionalMaxEvents: cap });
+  // The morning, final to T, then its rollup tables copied aside: every measurement starts from them.
+  log(`inserting and rolling up the ${f(i0)} events before 10:00…`);
+  await insertUpTo(T);
+  const morning = await timed(() => createReportRollup({ db: h.db, lateMarginMs: LATE_MARGIN }).rebuild({ until: T, force: true }));
+  const [tableRows] = (await h.pool.query("SHOW TABLES LIKE 'report\\_%'")) as unknown as [Array<Record<string, string>>];
+  const tables = tableRows.map((r) => Object.values(r)[0]!);
+  for (const t of tables) {
+    await h.pool.query(`DROP TABLE IF EXISTS bench_snap_${t}`);
+    await h.pool.query(`CREATE TABLE bench_snap_${t} LIKE ${t}`);
+    await h.pool.query(`INSERT INTO bench_snap_${t} SELECT * FROM ${t}`);
+  }
+  const [[openRow]] = (await h.pool.query('SELECT COUNT(*) AS n, MIN(started_at) AS s, COALESCE(SUM(events), 0) AS e FROM report_visits WHERE open = 1')) as unknown as [
+    [{ n: number; s: number; e: number }],
+  ];
+  const openAtT = { visits: Number(openRow.n), earliest: Number(openRow.s), events: Number(openRow.e), readBeforeT: await countIn(Number(openRow.s), T) };
+  log(`  ${f(morning.ms / 1000, 1)} s; ${f(openAtT.visits)} visits open at T, the earliest since ${hhmm(openAtT.earliest)}`);
+  /** Back to the copy: the rollups final to T, no tail. A new job instance, so no dimension ids are cached from before. */
+  let rollup = createReportRollup({ db: h.db, lateMarginMs: LATE_MARGIN, provisionalMaxEvents: cap });
+  const resetToT = async () => {
+    for (const t of tables) {
+      await h.pool.query(`TRUNCATE TABLE ${t}`);
+      await h.pool.query(`INSERT INTO ${t} SELECT * FROM bench_snap_${t}`);
+    }
+    rollup = createReportRollup({ db: h.db, lateMarginMs: LATE_MARGIN, provisionalMaxEvents: cap });
+  };
+  const timeLoad = async (to: number) => {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await h.pool.query('SELECT id, occurred_at, visit_id, citizen_key, source, kind, name, menu_key, menu_version, outcome, props FROM usage_events WHERE occurred_at >= ? AND occurred_at < ?', [
+        openAtT.earliest,
+        to,
+      ]);
+      times.push(performance.now() - t);
+    }
+    return median(times);
+  };
   const queries = createReportQueries(h.db);
   const day = dayOf(T);
   const timeQuery = async () => {
@@ -155,7 +194,6 @@ async function main() {
     const [[sk]] = (await h.pool.query('SELECT COUNT(*) AS n FROM report_citizen_sketches_tail')) as unknown as [[{ n: number }]];
     return { blobBytes: blob?.length ?? 0, counterRows, tailSketches: Number(sk.n) };
   };
-  const resetToT = () => rollup.rebuild({ until: T, force: true });
 
   const figures: SizeFigures[] = [];
   for (const n of sizes) {
@@ -188,7 +226,6 @@ async function main() {
       target: n,
       events,
       windowMin: (bound - T) / MIN,
-      visitsOpenAtT: first.value.visitsOpen,
       eventsRead: tail[0]?.value.eventsRead ?? first.value.eventsRead,
       first,
       tail,
@@ -197,6 +234,7 @@ async function main() {
       dims: withTail.dims,
       queryWith: withTail.times,
       queryWithout: withoutTail!.times,
+      loadMs: await timeLoad(bound),
     });
   }
 
@@ -233,14 +271,14 @@ async function main() {
   const generated = `Command: \`npm run bench:reports-tail\` (BENCH_TAIL_DAY_EVENTS=${eventsPerDay}, BENCH_CITIZENS=${citizens}, BENCH_TAIL_SIZES=${sizes.join(',')}, BENCH_TAIL_OVER_CAP=${overCap}, BENCH_TAIL_CAP=${cap}, BENCH_RUNS=${runs}, BENCH_BASELINE_RUNS=${baselineRuns}) — run ${new Date().toISOString().slice(0, 16)}Z.
 ${machineLine(db, load0)}
 
-One generated day of ${f(eventsPerDay)} events (${dayOf(start)}; ${f(i0)} events in 09:00–10:00 final before the tail, T = 10:00 Asia/Shanghai). A tail run is \`runOnce({ until: T, tailUntil: T + w })\`: it takes back the previous run's tail and adds a new one (the visits open at T re-derived with the window's events). Baseline: the same events (open visits + window) rolled up once, finally, from the same tail-less state (\`runOnce({ until: T + w + 31 min })\` after an untimed \`rebuild({ until: T })\`).
+One generated day of ${f(eventsPerDay)} events (${dayOf(start)}, ${f(citizens)} citizens): the ${f(i0)} events before T = 10:00 Asia/Shanghai rolled up finally first (\`rebuild({ until: T })\`, ${f(morning.ms / 1000, 1)} s, untimed below) — **${f(openAtT.visits)} visits open at T (${f(openAtT.events)} events), the earliest since ${hhmm(openAtT.earliest)}**, so every run reads the ${f(openAtT.readBeforeT)} events since ${hhmm(openAtT.earliest)} again and keeps only the open visits' ones. A tail run is \`runOnce({ until: T, tailUntil: T + w })\`: it takes back the previous run's tail and adds a new one (the visits open at T re-derived with the window's events). Baseline: the same events (open visits + window) rolled up once, finally, from the same tail-less state (\`runOnce({ until: T + w + 31 min })\` after the rollup tables are restored to their state at T).
 
-| tail events in [T, T + w) | w | visits open at T | events read per run | first tail run (nothing to take back) ms | tail run ms, median / max of ${runs} | node / MariaDB CPU ms per run (median) | share of a ${JOB_INTERVAL / 1000} s job interval | baseline: final roll-up ms (median of ${baselineRuns}) | tail run ÷ baseline | stored tail: gzip bytes, counter rows, tail sketches |
+| tail events in [T, T + w) | w | events read per run | of which the \`SELECT\` alone ms | first tail run (nothing to take back) ms | tail run ms, median / max of ${runs} | node / MariaDB CPU ms per run (median) | share of a ${JOB_INTERVAL / 1000} s job interval | baseline: final roll-up ms (median of ${baselineRuns}) | tail run ÷ baseline | stored tail: gzip bytes, counter rows, tail sketches |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${figures
   .map(
     (s) =>
-      `| ${f(s.events)} | ${f(s.windowMin, 1)} min | ${f(s.visitsOpenAtT)} | ${f(s.eventsRead)} | ${f(s.first.ms, 0)} | **${md(s.tail)}** / ${mx(s.tail)} | ${cpu(s.tail)} | ${f((median(s.tail.map((t) => t.ms)) / JOB_INTERVAL) * 100, 1)} % | ${md(s.baseline)} | **${f(median(s.tail.map((t) => t.ms)) / median(s.baseline.map((b) => b.ms)), 2)}×** | ${f(s.stored.blobBytes)}, ${f(s.stored.counterRows)}, ${f(s.stored.tailSketches)} |`,
+      `| ${f(s.events)} | ${f(s.windowMin, 1)} min | ${f(s.eventsRead)} | ${f(s.loadMs, 0)} | ${f(s.first.ms, 0)} | **${md(s.tail)}** / ${mx(s.tail)} | ${cpu(s.tail)} | ${f((median(s.tail.map((t) => t.ms)) / JOB_INTERVAL) * 100, 1)} % | ${md(s.baseline)} | **${f(median(s.tail.map((t) => t.ms)) / median(s.baseline.map((b) => b.ms)), 2)}×** | ${f(s.stored.blobBytes)}, ${f(s.stored.counterRows)}, ${f(s.stored.tailSketches)} |`,
   )
   .join('\n')}
 

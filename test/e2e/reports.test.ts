@@ -144,7 +144,7 @@ describe('evaluator reports', () => {
         expect(await region('预约办事漏斗明细').innerText()).not.toMatch(/\t[1-9]/); // nobody booked
       },
       路径与寻路: async () => {
-        await shows('最常见的路径', '菜单：violations → 违法查询\t1\t100.0%');
+        await shows('最常见的路径', '菜单：查询服务 › 违法查询 → 违法查询\t1\t100.0%');
         await shows('按入口的步数', '菜单\t1\t1\t2');
       },
       失败与无结果: () => shows('无结果的查询和搜索', '服务大厅\t无此服务zz\t1'),

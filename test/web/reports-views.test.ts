@@ -152,7 +152,8 @@ describe('paths and wayfinding', () => {
     meta,
     stepsToTask: { visits: 10, visitsWithTask: 8, mean: 2.4, median: 2, histogram: [{ steps: 20, visits: 1 }, { steps: 1, visits: 3 }, { steps: 2, visits: 4 }], byEntry: [] },
     topPaths: [{ path: ['menu:violations', 'h5.violations'], visits: 3, share: 0.3 }],
-    transitions: { page: 'h5.hall', previous: [{ page: '(entry)', moves: 5 }], next: [{ page: 'h5.violations', moves: 4 }, { page: '(exit)', moves: 1 }] },
+    transitions: { page: 'h5.hall', previous: [{ page: '(entry)', moves: 5 }, { page: 'menu:violations', moves: 2 }], next: [{ page: 'h5.violations', moves: 4 }, { page: '(exit)', moves: 1 }] },
+    menuNames: { violations: '查询服务 › 违法查询' },
   };
 
   it('orders the steps histogram and names the open-ended bucket', () => {
@@ -163,9 +164,10 @@ describe('paths and wayfinding', () => {
 
   it("shows the hall's previous and next pages by name", () => {
     const c = transitionsChart(paths);
-    expect(c.table.rows).toEqual([['（进入）', 5, 0], ['违法查询', 0, 4], ['（离开）', 0, 1]]);
+    expect(c.table.rows).toEqual([['（进入）', 5, 0], ['菜单：查询服务 › 违法查询', 2, 0], ['违法查询', 0, 4], ['（离开）', 0, 1]]);
     expect(c.label).toContain('最常去“违法查询”');
-    expect(pageLabel('menu:points')).toBe('菜单：points');
+    expect(pageLabel('menu:violations', paths.menuNames)).toBe('菜单：查询服务 › 违法查询');
+    expect(pageLabel('menu:points')).toBe('菜单：points'); // an item the menu no longer has keeps its key
     expect(pageLabel('h5.unknown_page')).toBe('h5.unknown_page');
   });
 });
@@ -241,7 +243,7 @@ describe('audience, services, failures, notifications, satisfaction', () => {
       renderSvg(a.citizens.option),
       renderSvg(lookupsView({ meta, totals: { visits: 1, transaction: 1, attempt: 0, lookup: 0, browse: 0, lookupShare: 0, transactionShare: 1 }, series: [{ day: '2026-11-20', visits: 1, transaction: 1, attempt: 0, lookup: 0, browse: 0 }] }).chart.option),
       renderSvg(funnelChart({ meta, funnel: 'application', oauthFailures: 0, steps: [{ key: 'form', label: '在线申请页', visits: 2, conversion: 1, dropOff: 0, dropOffRate: null }] }).option),
-      renderSvg(stepsChart({ meta, stepsToTask: { visits: 1, visitsWithTask: 1, mean: 1, median: 1, histogram: [{ steps: 1, visits: 1 }], byEntry: [] }, topPaths: [], transitions: { page: 'h5.hall', previous: [], next: [{ page: 'h5.points', moves: 1 }] } }).option),
+      renderSvg(stepsChart({ meta, stepsToTask: { visits: 1, visitsWithTask: 1, mean: 1, median: 1, histogram: [{ steps: 1, visits: 1 }], byEntry: [] }, topPaths: [], transitions: { page: 'h5.hall', previous: [], next: [{ page: 'h5.points', moves: 1 }] }, menuNames: {} }).option),
       renderSvg(compareMenu({ label: 'v2', report: menu }, { label: 'v3', report: menu }).chart.option),
       renderSvg(opened.option),
     ];

@@ -53,9 +53,9 @@ export const PAGE_LABELS: Record<string, string> = {
   '(entry)': '（进入）',
   '(exit)': '（离开）',
 };
-/** `menu:violations` (a menu tap in a path) → 菜单：violations; pages by PAGE_LABELS. */
-export function pageLabel(name: string): string {
-  if (name.startsWith('menu:')) return `菜单：${name.slice(5)}`;
+/** `menu:violations` (a menu tap in a path) → 菜单：查询服务 › 违法查询 (the key when the menu no longer has it); pages by PAGE_LABELS. */
+export function pageLabel(name: string, menuNames: Record<string, string> = {}): string {
+  if (name.startsWith('menu:')) return `菜单：${menuNames[name.slice(5)] ?? name.slice(5)}`;
   return PAGE_LABELS[name] ?? name;
 }
 
@@ -240,18 +240,19 @@ export function stepsChart(report: PathsReport): ChartView {
 /** The previous and next pages of the chosen page, as two bar series on a shared category axis. */
 export function transitionsChart(report: PathsReport): ChartView {
   const t = report.transitions;
+  const label = (p: string) => pageLabel(p, report.menuNames);
   const prev = [...t.previous].sort((a, b) => b.moves - a.moves);
   const next = [...t.next].sort((a, b) => b.moves - a.moves);
   const pages = [...new Set([...prev.map((p) => p.page), ...next.map((p) => p.page)])];
   const moves = (list: { page: string; moves: number }[], p: string) => list.find((x) => x.page === p)?.moves ?? 0;
   const sum = (list: { moves: number }[]) => list.reduce((n, x) => n + x.moves, 0);
   return {
-    option: barOption({ categories: pages.map(pageLabel), series: [{ name: `来自（上一页）`, values: pages.map((p) => moves(prev, p)) }, { name: `去往（下一页）`, values: pages.map((p) => moves(next, p)) }], horizontal: true }),
+    option: barOption({ categories: pages.map(label), series: [{ name: `来自（上一页）`, values: pages.map((p) => moves(prev, p)) }, { name: `去往（下一页）`, values: pages.map((p) => moves(next, p)) }], horizontal: true }),
     label:
-      `“${pageLabel(t.page)}”的上一页与下一页：从 ${prev.length} 个页面来（${formatCount(sum(prev))} 次），去往 ${next.length} 个页面（${formatCount(sum(next))} 次）` +
-      (next[0] ? `；最常去“${pageLabel(next[0].page)}”` : '') +
+      `“${label(t.page)}”的上一页与下一页：从 ${prev.length} 个页面来（${formatCount(sum(prev))} 次），去往 ${next.length} 个页面（${formatCount(sum(next))} 次）` +
+      (next[0] ? `；最常去“${label(next[0].page)}”` : '') +
       '。',
-    table: { caption: `“${pageLabel(t.page)}”的页面跳转`, columns: ['页面', '从此页来', '去往此页'], rows: pages.map((p) => [pageLabel(p), moves(prev, p), moves(next, p)]) },
+    table: { caption: `“${label(t.page)}”的页面跳转`, columns: ['页面', '从此页来', '去往此页'], rows: pages.map((p) => [label(p), moves(prev, p), moves(next, p)]) },
   };
 }
 
