@@ -1,6 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import { and, asc, eq, gt, isNull, lt } from 'drizzle-orm';
 import { attachments, type Database } from '../../db/schema';
+import { createPeriodicJob, type PeriodicJob } from '../jobs/periodic-job';
 import type { Logger } from '../logger';
 import { storedPath } from './attachments';
 
@@ -87,47 +88,17 @@ export function createOrphanAttachmentSweep(deps: { db: Database; dir: string; o
   };
 }
 
-/** The sweep on a timer (started by the server process, which holds ATTACHMENTS_DIR). */
-export interface OrphanAttachmentJob {
-  start(): void;
-  /** waits for a round in progress (it stops after the orphan at hand) */
-  stop(): Promise<void>;
-  /** one round now */
-  tick(): Promise<void>;
-}
+/** The sweep on a timer (started by the server process, which holds ATTACHMENTS_DIR); `stop()` waits for the orphan at hand. */
+export type OrphanAttachmentJob = PeriodicJob;
 
 export function createOrphanAttachmentJob(deps: { sweep: OrphanAttachmentSweep; logger: Logger; intervalMs: number }): OrphanAttachmentJob {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let stopping = false;
-
-  const round = async () => {
-    try {
-      const r = await deps.sweep.sweep({ shouldStop: () => stopping });
+  return createPeriodicJob({
+    intervalMs: deps.intervalMs,
+    logger: deps.logger,
+    failure: 'orphan attachment cleanup failed',
+    async round(shouldStop) {
+      const r = await deps.sweep.sweep({ shouldStop });
       if (r.rows > 0) deps.logger.info({ rows: r.rows, files: r.files }, 'orphan attachments deleted');
-    } catch (err) {
-      deps.logger.error({ err }, 'orphan attachment cleanup failed');
-    }
-  };
-  const tick = () => {
-    running ??= round().finally(() => (running = null));
-    return running;
-  };
-
-  return {
-    start() {
-      if (timer) return;
-      stopping = false;
-      void tick();
-      timer = setInterval(() => void tick(), deps.intervalMs);
-      timer.unref();
     },
-    async stop() {
-      stopping = true;
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running;
-    },
-    tick,
-  };
+  });
 }
