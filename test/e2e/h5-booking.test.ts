@@ -6,6 +6,7 @@ import { runSeeds } from '../../db/seed';
 import { DEMO_CITIZENS } from '../../db/seed/demo-citizens';
 import { launchChromium, startWebServer, usageRowsUntil, holdPhoneAs } from '../support/browser';
 import { testDb, uniq } from '../support/db';
+import { clearAppointmentsOf } from '../support/factories';
 
 /**
  * 预约办理 in real Chromium against the real app (sandbox mode, real web build): the page signs
@@ -52,16 +53,7 @@ beforeAll(async () => {
   const [who] = await db.select({ id: citizens.id }).from(citizens).where(eq(citizens.openid, LI_NA.openid));
   citizenId = who!.id;
   // Reruns on this worker's database start without this citizen's bookings, seats given back.
-  const mine = await myAppointments();
-  for (const a of mine) {
-    if (a.status === 'booked' || a.status === 'rescheduled') {
-      await db.update(appointmentSlots).set({ booked: sql`${appointmentSlots.booked} - 1` }).where(eq(appointmentSlots.id, a.slotId));
-    }
-  }
-  if (mine.length) {
-    await db.delete(appointmentEvents).where(inArray(appointmentEvents.appointmentId, mine.map((a) => a.id)));
-    await db.delete(appointments).where(eq(appointments.citizenId, citizenId));
-  }
+  await clearAppointmentsOf(db, citizenId);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   page.on('pageerror', (e) => errors.push(e.message));

@@ -7,6 +7,7 @@ import { seedDefaultMenu } from '../../db/seed/default-menu';
 import { DEMO_CITIZENS } from '../../db/seed/demo-citizens';
 import { launchChromium, startWebServer, usageRowsUntil } from '../support/browser';
 import { testDb } from '../support/db';
+import { clearAppointmentsOf } from '../support/factories';
 
 /**
  * Issue 4's "done when", whole, in the sandbox phone emulator (real Chromium, real app, real
@@ -38,16 +39,7 @@ beforeAll(async () => {
   citizenId = who!.id;
   await db.delete(vehicleBindings).where(eq(vehicleBindings.citizenId, citizenId));
   await db.delete(violationLookupLimits);
-  const mine = await db.select().from(appointments).where(eq(appointments.citizenId, citizenId));
-  for (const a of mine) {
-    if (a.status === 'booked' || a.status === 'rescheduled') {
-      await db.update(appointmentSlots).set({ booked: sql`${appointmentSlots.booked} - 1` }).where(eq(appointmentSlots.id, a.slotId));
-    }
-  }
-  if (mine.length) {
-    await db.delete(appointmentEvents).where(inArray(appointmentEvents.appointmentId, mine.map((a) => a.id)));
-    await db.delete(appointments).where(eq(appointments.citizenId, citizenId));
-  }
+  await clearAppointmentsOf(db, citizenId);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1320, height: 900 } });
   page.on('pageerror', (e) => errors.push(e.message));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { citizens, type Database } from '../../db/schema';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { appointmentEvents, appointmentSlots, appointments, citizens, type Database } from '../../db/schema';
 import type { UsageInput } from '../../server/usage/recorder';
 import type { BeaconEvent } from '../../server/usage/schema';
 
@@ -31,4 +32,18 @@ export function liveEnv(): Record<string, string> {
     USAGE_PSEUDONYM_SECRET: 'p'.repeat(40),
     PUBLIC_BASE_URL: 'https://portal.example.gov.cn/',
   };
+}
+
+/** Removes a citizen's appointments and gives their seats back, so a rerun on a worker's database starts clean. */
+export async function clearAppointmentsOf(db: Database, citizenId: number) {
+  const mine = await db.select().from(appointments).where(eq(appointments.citizenId, citizenId));
+  for (const a of mine) {
+    if (a.status === 'booked' || a.status === 'rescheduled') {
+      await db.update(appointmentSlots).set({ booked: sql`${appointmentSlots.booked} - 1` }).where(eq(appointmentSlots.id, a.slotId));
+    }
+  }
+  if (mine.length) {
+    await db.delete(appointmentEvents).where(inArray(appointmentEvents.appointmentId, mine.map((a) => a.id)));
+    await db.delete(appointments).where(eq(appointments.citizenId, citizenId));
+  }
 }
