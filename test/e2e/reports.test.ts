@@ -1,7 +1,7 @@
 import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { citizens, menuVersions, notifications, usageEvents } from '../../db/schema';
+import { applicationRatings, citizens, menuVersions, notificationReceipts, notifications, ratingFollowUps, usageEvents } from '../../db/schema';
 import { runSeeds } from '../../db/seed';
 import { DEFAULT_MENU } from '../../db/seed/default-menu';
 import { DEMO_CITIZENS, seedDemoCitizens } from '../../db/seed/demo-citizens';
@@ -40,6 +40,12 @@ beforeAll(async () => {
   const [who] = await db.select({ id: citizens.id }).from(citizens).where(eq(citizens.openid, CITIZEN.openid));
   citizenId = who!.id;
   await clearAppointmentsOf(db, citizenId); // a rerun on this worker's database books again
+  // The notifications and 好差评 reports read those tables, not the usage log, so the version
+  // filter cannot isolate them: earlier files in this worker leave messages and ratings behind.
+  await db.delete(notificationReceipts);
+  await db.delete(notifications);
+  await db.delete(ratingFollowUps);
+  await db.delete(applicationRatings);
   // A fresh published version with a label of its own (v<id>, far from the small ids other files reset to).
   await db.delete(menuVersions);
   await db.execute(sql.raw(`ALTER TABLE menu_versions AUTO_INCREMENT = ${7000 + Math.floor(Math.random() * 2000)}`));
