@@ -189,7 +189,13 @@ describe('evaluator reports', () => {
         await shows('按入口的步数', '菜单\t1\t1\t2');
       },
       失败与无结果: () => shows('无结果的查询和搜索', '服务大厅\t无此服务zz\t1'),
-      用户构成: () => shows('用户概况', '市民\n1\n新市民\n1\n回访市民\n0\n来访\n1\n关注\n0\n取消关注\n0'),
+      用户构成: async () => {
+        // Follows and unfollows are whatever the phone pushed in this file (handing the phone to a
+        // citizen the simulator had as unfollowed makes them follow): counted from the raw log.
+        const pushed = async (kind: string) => (await testDb().db.select().from(usageEvents).where(mine(kind))).length;
+        const [follows, unfollows] = [await pushed('follow'), await pushed('unfollow')];
+        await shows('用户概况', `市民\n1\n新市民\n1\n回访市民\n0\n来访\n1\n关注\n${follows}\n取消关注\n${unfollows}`);
+      },
       // the booking's card (the worker sends it; the sandbox's receipt marks it delivered), not opened from the message
       消息通知: () => shows('通知概况', '模板消息\n1\n送达率\n100.0%\n失败\n0\n从消息打开\n0'),
       好差评: () => shows('好差评明细', '所选时段没有评价'),
