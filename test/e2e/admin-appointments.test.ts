@@ -100,7 +100,7 @@ describe('appointments, keyboard only', () => {
     await expect.poll(() => statusOf(fx.a!.id), { timeout: 10_000 }).toBe('checked_in');
     await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(new RegExp(`已签到$`));
     // Focus went to the result, not to the top of the page.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('status');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('status');
     const [audit] = await testDb().db.select().from(auditEntries).where(and(eq(auditEntries.action, 'appointment.check_in'), eq(auditEntries.subjectId, String(fx.a!.id))));
     expect(audit).toMatchObject({ actorId: clerk.id });
 
