@@ -14,14 +14,16 @@
  * and the rollup tables are copied aside (`bench_snap_*`). For each size the window [T, T + w) is
  * cut so that it holds that many events (sizes ascending; the events after each window are
  * inserted only when the next size needs them). Per size, from that copy (restored, untimed):
- *   1. one tail run as a warm-up (nothing to take back yet), then BENCH_RUNS timed
+ *   1. the same run with the tail left out (cap 0), BENCH_RUNS times after a warm-up: what every
+ *      run costs anyway (re-deriving the visits open at T), so the tail's own part is the difference;
+ *   2. one tail run as a warm-up (nothing to take back yet), then BENCH_RUNS timed
  *      `runOnce({ until: T, tailUntil: T + w })`, each taking back the previous tail and adding one;
- *   2. a report query with that tail present, then (copy restored) without one;
- *   3. baseline: `runOnce({ until: T + w + 31 min })` from the same tail-less state, so the same
+ *   3. a report query with that tail present, then (copy restored) without one;
+ *   4. baseline: `runOnce({ until: T + w + 31 min })` from the same tail-less state, so the same
  *      events (open visits + the window) are derived once, finally — BENCH_BASELINE_RUNS times,
  *      each from the restored copy. A restored copy rather than a rebuild per run: the same state
- *      (a rebuild of the morning takes about a minute), and no tail to take back, so the baseline
- *      is the pure cost of deriving the window once.
+ *      in a few seconds instead of re-deriving the whole morning, and no tail to take back, so the
+ *      baseline is the pure cost of deriving those events once.
  * Then the over-cap run: a window of BENCH_TAIL_OVER_CAP events with the cap at BENCH_TAIL_CAP — the
  * run must leave the tail out; timed once while it takes back a tail at the cap, then without, and
  * the same window uncapped for comparison.
@@ -82,6 +84,7 @@ interface SizeFigures {
   eventsRead: number;
   first: Timed<RollupRunResult>;
   tail: Timed<RollupRunResult>[];
+  noTail: Timed<RollupRunResult>[];
   stored: { blobBytes: number; counterRows: number; tailSketches: number };
   baseline: Timed<RollupRunResult>[];
   dims: number;
@@ -203,6 +206,15 @@ async function main() {
     log(`tail of ${f(events)} events: window 10:00 + ${f((bound - T) / MIN, 1)} min`);
     await resetToT();
 
+    // The same run with the tail left out (cap 0): what every run costs anyway at this traffic.
+    const noTailJob = createReportRollup({ db: h.db, lateMarginMs: LATE_MARGIN, provisionalMaxEvents: 0 });
+    const noTail: Timed<RollupRunResult>[] = [];
+    for (let i = 0; i <= runs; i++) {
+      const r = await timed(() => noTailJob.runOnce({ until: T, tailUntil: bound }));
+      if (r.value.provisional) throw new Error('the cap-0 run added a tail');
+      if (i > 0) noTail.push(r); // the first warms caches
+    }
+
     const first = await timed(() => rollup.runOnce({ until: T, tailUntil: bound }));
     if (!first.value.provisional) throw new Error(`the ${f(n)}-event tail was not added`);
     const tail: Timed<RollupRunResult>[] = [];
@@ -229,6 +241,7 @@ async function main() {
       eventsRead: tail[0]?.value.eventsRead ?? first.value.eventsRead,
       first,
       tail,
+      noTail,
       stored,
       baseline,
       dims: withTail.dims,
@@ -271,14 +284,27 @@ async function main() {
   const generated = `Command: \`npm run bench:reports-tail\` (BENCH_TAIL_DAY_EVENTS=${eventsPerDay}, BENCH_CITIZENS=${citizens}, BENCH_TAIL_SIZES=${sizes.join(',')}, BENCH_TAIL_OVER_CAP=${overCap}, BENCH_TAIL_CAP=${cap}, BENCH_RUNS=${runs}, BENCH_BASELINE_RUNS=${baselineRuns}) — run ${new Date().toISOString().slice(0, 16)}Z.
 ${machineLine(db, load0)}
 
-One generated day of ${f(eventsPerDay)} events (${dayOf(start)}, ${f(citizens)} citizens): the ${f(i0)} events before T = 10:00 Asia/Shanghai rolled up finally first (\`rebuild({ until: T })\`, ${f(morning.ms / 1000, 1)} s, untimed below) — **${f(openAtT.visits)} visits open at T (${f(openAtT.events)} events), the earliest since ${hhmm(openAtT.earliest)}**, so every run reads the ${f(openAtT.readBeforeT)} events since ${hhmm(openAtT.earliest)} again and keeps only the open visits' ones. A tail run is \`runOnce({ until: T, tailUntil: T + w })\`: it takes back the previous run's tail and adds a new one (the visits open at T re-derived with the window's events). Baseline: the same events (open visits + window) rolled up once, finally, from the same tail-less state (\`runOnce({ until: T + w + 31 min })\` after the rollup tables are restored to their state at T).
+One generated day of ${f(eventsPerDay)} events (${dayOf(start)}, ${f(citizens)} citizens): the ${f(i0)} events before T = 10:00 Asia/Shanghai rolled up finally first (\`rebuild({ until: T })\`, ${(morning.ms / 1000).toFixed(1)} s, untimed below) — **${f(openAtT.visits)} visits open at T (${f(openAtT.events)} events), the earliest since ${hhmm(openAtT.earliest)}**, so every run reads the ${f(openAtT.readBeforeT)} events since ${hhmm(openAtT.earliest)} again and keeps only the open visits' ones. A tail run is \`runOnce({ until: T, tailUntil: T + w })\`: it takes back the previous run's tail and adds a new one (the visits open at T re-derived with the window's events). Baseline: the same events (open visits + window) rolled up once, finally, from the same tail-less state (\`runOnce({ until: T + w + 31 min })\` after the rollup tables are restored to their state at T).
 
-| tail events in [T, T + w) | w | events read per run | of which the \`SELECT\` alone ms | first tail run (nothing to take back) ms | tail run ms, median / max of ${runs} | node / MariaDB CPU ms per run (median) | share of a ${JOB_INTERVAL / 1000} s job interval | baseline: final roll-up ms (median of ${baselineRuns}) | tail run ÷ baseline | stored tail: gzip bytes, counter rows, tail sketches |
-|---|---|---|---|---|---|---|---|---|---|---|
+Wall clock:
+
+| tail events in [T, T + w) | w | events read per run | of which the \`SELECT\` alone ms | first tail run (nothing to take back) ms | tail run ms, median / max of ${runs} | share of a ${JOB_INTERVAL / 1000} s job interval | the same run without the tail (cap 0) ms, median of ${runs} | the tail's own cost (difference) ms | baseline: final roll-up ms (median of ${baselineRuns}) | tail run ÷ baseline | stored tail: gzip bytes, counter rows, tail sketches |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${figures
   .map(
     (s) =>
-      `| ${f(s.events)} | ${f(s.windowMin, 1)} min | ${f(s.eventsRead)} | ${f(s.loadMs, 0)} | ${f(s.first.ms, 0)} | **${md(s.tail)}** / ${mx(s.tail)} | ${cpu(s.tail)} | ${f((median(s.tail.map((t) => t.ms)) / JOB_INTERVAL) * 100, 1)} % | ${md(s.baseline)} | **${f(median(s.tail.map((t) => t.ms)) / median(s.baseline.map((b) => b.ms)), 2)}×** | ${f(s.stored.blobBytes)}, ${f(s.stored.counterRows)}, ${f(s.stored.tailSketches)} |`,
+      `| ${f(s.events)} | ${f(s.windowMin, 1)} min | ${f(s.eventsRead)} | ${f(s.loadMs, 0)} | ${f(s.first.ms, 0)} | **${md(s.tail)}** / ${mx(s.tail)} | ${f((median(s.tail.map((t) => t.ms)) / JOB_INTERVAL) * 100, 1)} % | ${md(s.noTail)} | ${f(median(s.tail.map((t) => t.ms)) - median(s.noTail.map((t) => t.ms)), 0)} | ${md(s.baseline)} | **${f(median(s.tail.map((t) => t.ms)) / median(s.baseline.map((b) => b.ms)), 2)}×** | ${f(s.stored.blobBytes)}, ${f(s.stored.counterRows)}, ${f(s.stored.tailSketches)} |`,
+  )
+  .join('\n')}
+
+CPU time, median ms, node (this process: the job alone) / MariaDB (the whole server, so other databases' work on this box counts too) — steadier than the wall clock when the cores are shared:
+
+| tail events | tail run | without the tail (cap 0) | baseline: final roll-up | tail run ÷ baseline, node CPU |
+|---|---|---|---|---|
+${figures
+  .map(
+    (s) =>
+      `| ${f(s.events)} | ${cpu(s.tail)} | ${cpu(s.noTail)} | ${cpu(s.baseline)} | ${f(median(s.tail.map((t) => t.nodeCpu)) / median(s.baseline.map((b) => b.nodeCpu)), 2)}× |`,
   )
   .join('\n')}
 
