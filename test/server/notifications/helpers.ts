@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, lt } from 'drizzle-orm';
 import { notificationControl, notifications, type NotificationRow } from '../../../db/schema';
 import { createNotificationWorker, type NotificationWorker, type WorkerSettings } from '../../../server/notifications/worker';
 import { resolveTemplateIds } from '../../../server/notifications/templates';
@@ -33,6 +33,9 @@ export async function notifyServer(clock = testClock()) {
   const s = await startTestServer({ now: clock.now });
   // A pause another test left would hold every send.
   await testDb().db.delete(notificationControl).where(eq(notificationControl.name, 'quota'));
+  // Rows earlier tests on this clock left (a retry scheduled, a row left queued) are due on it too:
+  // each test starts from none, so a worker here only ever claims its own.
+  await testDb().db.delete(notifications).where(lt(notifications.queuedAt, new Date(Date.UTC(2004, 0, 1))));
   return { s, clock, platform: s.t.deps.sandbox!.platform };
 }
 
