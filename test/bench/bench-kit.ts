@@ -7,7 +7,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { Connection } from 'mysql2/promise';
-import { openServerConnection } from '../../db/connect';
+import { connectDatabase, ensureDatabase, openServerConnection, type DatabaseHandle } from '../../db/connect';
+import { runMigrations } from '../../db/migrate';
 
 export interface Started {
   child: ChildProcess;
@@ -109,6 +110,22 @@ export async function holdRunLock(url: string, name: string): Promise<Connection
     process.exit(1);
   }
   return lock;
+}
+
+/**
+ * The start every in-process benchmark shares: the load average before it, the run lock, its own
+ * migrated database, a pool, and the server's facts for the machine line.
+ */
+export async function openBench(url: string, lockName: string, poolSize = 6): Promise<{ load0: number[]; lock: Connection; h: DatabaseHandle; db: MariaDb }> {
+  const load0 = loadavg();
+  const lock = await holdRunLock(url, lockName);
+  await ensureDatabase(url);
+  await runMigrations(url);
+  const h = connectDatabase(url, poolSize);
+  const infoConn = await openServerConnection(url);
+  const db = await mariadbInfo(infoConn);
+  await infoConn.end();
+  return { load0, lock, h, db };
 }
 
 export function machineLine(db: MariaDb, load0: number[]): string {

@@ -33,13 +33,10 @@
  * BENCH_TAIL_OVER_CAP (250000), BENCH_TAIL_CAP (200000), BENCH_RUNS (5), BENCH_BASELINE_RUNS (3),
  * BENCH_WRITE_DOC (1: write docs/performance.md).
  */
-import { loadavg } from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { connectDatabase, ensureDatabase, openServerConnection } from '../../db/connect';
-import { runMigrations } from '../../db/migrate';
 import { createReportQueries } from '../../server/reports/queries';
 import { createReportRollup, type RollupRunResult } from '../../server/reports/rollup';
-import { cpuMs, f, holdRunLock, machineLine, mariadbInfo, selfCpuMs, writeSection } from './bench-kit';
+import { cpuMs, f, machineLine, openBench, selfCpuMs, writeSection } from './bench-kit';
 import { COLUMNS, dayEvents, dayOf, type GenOptions } from './reports-data';
 
 const env = process.env; // a script, not the server: config.ts rules apply to server code
@@ -94,15 +91,8 @@ interface SizeFigures {
 }
 
 async function main() {
-  const load0 = loadavg();
   // The same lock as bench:reports: the two would compete for the same cores.
-  const lock = await holdRunLock(url, 'govportal:bench:reports');
-  await ensureDatabase(url);
-  await runMigrations(url);
-  const h = connectDatabase(url, 6);
-  const infoConn = await openServerConnection(url);
-  const db = await mariadbInfo(infoConn);
-  await infoConn.end();
+  const { load0, lock, h, db } = await openBench(url, 'govportal:bench:reports');
   const timed = async <T>(fn: () => Promise<T>): Promise<Timed<T>> => {
     const c0 = selfCpuMs();
     const d0 = cpuMs(db.pid);

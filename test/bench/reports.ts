@@ -14,15 +14,13 @@
  * BENCH_EVENTS (10000000), BENCH_CITIZENS (200000), BENCH_DAYS (90), BENCH_RUNS (5),
  * BENCH_LIVE_RATE (2000), BENCH_LIVE_SECONDS (60), BENCH_WRITE_DOC (1: write docs/performance.md).
  */
-import { loadavg } from 'node:os';
-import { connectDatabase, ensureDatabase, openServerConnection } from '../../db/connect';
-import { runMigrations } from '../../db/migrate';
+import type { DatabaseHandle } from '../../db/connect';
 import { staffAccounts } from '../../db/schema';
 import { createReportRollup } from '../../server/reports/rollup';
 import { hashPassword } from '../../server/staff/password';
 import { createStaffSessionStore } from '../../server/staff/sessions';
 import { STAFF_COOKIE } from '../../server/staff/sessions';
-import { f, holdRunLock, machineLine, mariadbInfo, startPortal, stop, writeSection } from './bench-kit';
+import { f, machineLine, openBench, startPortal, stop, writeSection } from './bench-kit';
 import { COLUMNS, dayEvents, dayOf, generate, type GenOptions } from './reports-data';
 
 const env = process.env; // a script, not the server: config.ts rules apply to server code
@@ -44,14 +42,7 @@ const median = (xs: number[]) => {
 };
 
 async function main() {
-  const load0 = loadavg();
-  const lock = await holdRunLock(url, 'govportal:bench:reports');
-  await ensureDatabase(url);
-  await runMigrations(url);
-  const h = connectDatabase(url, 6);
-  const infoConn = await openServerConnection(url);
-  const db = await mariadbInfo(infoConn);
-  await infoConn.end();
+  const { load0, lock, h, db } = await openBench(url, 'govportal:bench:reports');
   // Day 0 is a Shanghai midnight 100 days ago, so the period is in the past and "now" is later.
   const start = Math.floor((Date.now() - 100 * 86_400_000 + 8 * 3600_000) / 86_400_000) * 86_400_000 - 8 * 3600_000;
   const [[meta]] = (await h.pool.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?', ['bench_params'])) as unknown as [[{ n: number }]];
@@ -230,7 +221,7 @@ ${timings.map((t) => `| \`${t.path.replace(q, '…').replace(/from=[\d-]+\.\.[\d
 
 Baseline in the same run, from the raw \`usage_events\` table instead of rollups (what rollups buy): menu taps and distinct citizens per item over the period **${f(median(rawTimes), 0)} ms**; distinct citizens over the period ${f(median(rawCitizens), 0)} ms (medians of ${rawTimes.length}). Slowest report through rollups: ${f(worst, 1)} ms.
 
-Distinct citizens over the period: the audience report's HyperLogLog estimate ${f(estimatedCitizens)}, the exact count from the raw table ${f(exactCitizens)} (error ${f(((estimatedCitizens - exactCitizens) / Math.max(1, exactCitizens)) * 100, 2)} %).
+Distinct citizens over the period: the audience report's figure (exact while every day has at most 500, else a HyperLogLog estimate) ${f(estimatedCitizens)}, the exact count from the raw table ${f(exactCitizens)} (error ${f(((estimatedCitizens - exactCitizens) / Math.max(1, exactCitizens)) * 100, 2)} %).
 `;
   if (writeDoc) {
     writeSection(
@@ -246,7 +237,7 @@ Distinct citizens over the period: the audience report's HyperLogLog estimate ${
   await lock.end();
 }
 
-async function evaluatorSession(h: ReturnType<typeof connectDatabase>): Promise<string> {
+async function evaluatorSession(h: DatabaseHandle): Promise<string> {
   const username = 'bench_evaluator';
   await h.db
     .insert(staffAccounts)
