@@ -52,6 +52,9 @@ async function expectFocusTrapped(p: Page): Promise<void> {
   }
 }
 const dialogShown = (p: Page) => p.locator('[role=dialog]:visible').count();
+/** The queue's query as the first test leaves it (filtered, page 2), and where 返回办件队列 points. */
+const leftQuery = () => `status=submitted&type=contact_change&assignee=${clerk.id}&page=2`;
+const backHref = () => page.getByRole('link', { name: '返回办件队列' }).getAttribute('href');
 const statusText = async () => (await page.getByTestId('application-status').textContent())?.trim();
 
 beforeAll(async () => {
@@ -121,6 +124,26 @@ describe('application queue and detail, keyboard only', () => {
     expect(await focusedId(page)).toBe('main-content');
     await page.keyboard.press('Tab');
     expect(await focusedName(page)).toBe('返回办件队列');
+
+    // 返回办件队列 (Enter): the queue as it was left, filters and page 2, focus at the page's content.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => new URL(page.url()).searchParams.toString(), { timeout: 10_000 }).toBe(leftQuery());
+    expect(new URL(page.url()).pathname).toBe('/admin/applications');
+    await expect.poll(() => links.allTextContents(), { timeout: 10_000 }).toEqual(queued.slice(20).map((a) => a.no));
+    expect(await page.locator('.queue__summary').textContent()).toBe('共 22 件');
+    expect([await page.locator('#queue-status').inputValue(), await page.locator('#queue-type').inputValue(), await page.locator('#queue-assignee').inputValue()]).toEqual([
+      'submitted',
+      'contact_change',
+      String(clerk.id),
+    ]);
+    expect(await page.locator('.queue__pager .el-pager li.is-active').textContent()).toBe('2');
+    await expect.poll(() => focusedId(page)).toBe('main-content');
+
+    // And into the same application again for the tests below.
+    await tabTo(page, new RegExp(`^${last.no}$`));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('application-no').textContent(), { timeout: 10_000 }).toBe(last.no);
+    expect(await focusedId(page)).toBe('main-content');
   });
 
   it('assigns it to me, then to the clerk chosen by name, and saves an internal note', async () => {
@@ -230,6 +253,7 @@ describe('application queue and detail, keyboard only', () => {
     await apps().resubmit(citizen, id, { answers: ANSWERS, note: '已补充' });
     await page.reload();
     await expect.poll(statusText, { timeout: 10_000 }).toBe('办理中');
+    expect(await backHref()).toBe(`/admin/applications?${leftQuery()}`); // a reload still knows where it came from
     await tabTo(page, /^不予许可…$/);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('dialog', { name: `不予许可：${no}` }).isVisible()).toBe(true);
@@ -260,6 +284,7 @@ describe('application queue and detail, keyboard only', () => {
     const refused = queued[20]!;
     await page.goto(`${web.base}/admin/applications/${refused.id}`);
     await expect.poll(() => page.getByTestId('application-no').textContent(), { timeout: 10_000 }).toBe(refused.no);
+    expect(await backHref()).toBe('/admin/applications'); // opened directly: the plain queue
     await tabTo(page, /^不予受理…$/);
     await page.keyboard.press('Enter');
     await expect.poll(() => focusedId(page)).toBe('transition-note');

@@ -1,9 +1,9 @@
-import { ApiError } from './api';
 /**
  * The usage tracker wired to the browser: sessionStorage, crypto, sendBeacon/fetch, timers,
  * and flushing when the page is hidden or unloaded (WeChat's browser often kills pages
  * without an unload event, so `visibilitychange` is the reliable signal).
  */
+import { ApiError } from './api';
 import { createUsageTracker, type UsageProps, type TaskPhase, type UsageTracker } from './usage-tracker';
 
 export type { UsageProps, TaskPhase, UsageTracker } from './usage-tracker';
@@ -72,21 +72,54 @@ const noopTracker: UsageTracker = {
 export const trackPageView = (name: string, props?: UsageProps) => usageTracker().trackPageView(name, props);
 export const trackTask = (name: string, phase: TaskPhase, props?: UsageProps) =>
   usageTracker().trackTask(name, phase, props);
+/** The `code` a failed task reports: an API error's code, else UNKNOWN. */
+export const taskFailCode = (err: unknown): string => (err instanceof ApiError ? err.code : 'UNKNOWN');
+
+/** How a tracked task's end events differ from its start, for pages that report more (or less). */
+export interface TrackedTaskOptions<T> {
+  /** The `complete` event's props, e.g. a count from the result. Default: the start props. */
+  completeProps?: (value: T) => UsageProps | undefined;
+  /** The `fail` event's props. Default: the start props plus `code` (taskFailCode). */
+  failProps?: (err: unknown) => UsageProps | undefined;
+}
+
 /**
- * Runs `work` as one task: `start`, then `complete`, or `fail` with the error's code (an API
- * error's code, else UNKNOWN), and rethrows so the page still shows its own message.
+ * Runs `work` as one task on `tracker`: `start`, then `complete`, or `fail` (see
+ * TrackedTaskOptions), and rethrows so the page still shows its own message.
+ * Takes the tracker so tests can record what it reports; pages use `trackedTask`.
  */
-export async function trackedTask<T>(name: string, props: UsageProps, work: () => Promise<T>): Promise<T> {
-  trackTask(name, 'start', props);
+export async function runTrackedTask<T>(
+  tracker: Pick<UsageTracker, 'trackTask'>,
+  name: string,
+  props: UsageProps,
+  work: () => Promise<T>,
+  options: TrackedTaskOptions<T> = {},
+): Promise<T> {
+  tracker.trackTask(name, 'start', props);
+  let value: T;
   try {
-    const value = await work();
-    trackTask(name, 'complete', props);
-    return value;
+    value = await work();
   } catch (err) {
-    trackTask(name, 'fail', { ...props, code: err instanceof ApiError ? err.code : 'UNKNOWN' });
+    tracker.trackTask(name, 'fail', endProps(options.failProps, err, () => ({ ...props, code: taskFailCode(err) })));
     throw err;
   }
+  tracker.trackTask(name, 'complete', endProps(options.completeProps, value, () => props));
+  return value;
 }
+
+/** A page's props callback, or the default; a throwing callback must not turn the page's outcome around. */
+function endProps<A>(fn: ((arg: A) => UsageProps | undefined) | undefined, arg: A, fallback: () => UsageProps): UsageProps | undefined {
+  if (!fn) return fallback();
+  try {
+    return fn(arg);
+  } catch {
+    return fallback();
+  }
+}
+
+/** `runTrackedTask` on the page's tracker. */
+export const trackedTask = <T>(name: string, props: UsageProps, work: () => Promise<T>, options?: TrackedTaskOptions<T>): Promise<T> =>
+  runTrackedTask(usageTracker(), name, props, work, options);
 export const trackSearch = (term: string, resultCount: number, where?: string) =>
   usageTracker().trackSearch(term, resultCount, where);
 export const trackLookup = (name: string, resultCount: number, props?: UsageProps) =>
