@@ -38,6 +38,11 @@ import { clearTailCitizens, counterRows, subtractRows, writeBatch, writeVisits, 
  * still open are stored as open and re-derived by the next run. Long gaps are walked in chunks of
  * `chunkMs`, which is also how `rebuild` replays history: the same steps, so the result is the
  * same. Only one process runs the job at a time (a named lock); others skip.
+ *
+ * Provisional tail (`provisional`, docs/decisions/0016): the run's last window also counts the
+ * visits still open and the events after T as if they ended now, and stores what it added; the
+ * next run takes that back first. Reports thus show use within one run, and final figures are
+ * exactly those of a run without a tail.
  */
 
 export interface RollupState {
