@@ -2,6 +2,7 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { notificationReceipts, notifications, type Database, type Executor, type NotificationStatus } from '../../db/schema';
 import type { TemplateReceipt } from '../wechat/event-bus';
 import { retryingTx } from '../../db/retry';
+import { createMicroBatcher } from '../jobs/micro-batcher';
 
 /** receipts per UPDATE; more wait for the next batch */
 const MAX_BATCH = 500;
@@ -96,37 +97,18 @@ export function createReceiptHandler(deps: { db: Database; now: () => number }):
     }
   }
 
-  let queue: { r: TemplateReceipt; resolve(): void; reject(err: unknown): void }[] = [];
-  let scheduled = false;
-  let inFlight = 0;
-  function schedule() {
-    if (scheduled || inFlight >= MAX_IN_FLIGHT || queue.length === 0) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      const batch = queue.slice(0, MAX_BATCH);
-      queue = queue.slice(batch.length);
-      inFlight++;
-      applyBatch(batch.map((w) => w.r))
-        .then(
-          () => batch.forEach((w) => w.resolve()),
-          (err: unknown) => batch.forEach((w) => w.reject(err)),
-        )
-        .finally(() => {
-          inFlight--;
-          schedule();
-        });
-    });
-  }
+  const applyBatched = createMicroBatcher<TemplateReceipt, void>({
+    maxInFlight: MAX_IN_FLIGHT,
+    maxWeight: MAX_BATCH,
+    run: async (items) => {
+      await applyBatch(items);
+      return items.map(() => undefined);
+    },
+  });
 
   return {
-    handle(r) {
-      // Resolves once applied (or parked), so /wechat answers only after the receipt is stored.
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ r, resolve, reject });
-        schedule();
-      });
-    },
+    // Resolves once applied (or parked), so /wechat answers only after the receipt is stored.
+    handle: applyBatched,
     async applyParked(msgid) {
       const parked = (await db.select().from(notificationReceipts).where(eq(notificationReceipts.msgid, msgid)).limit(1))[0];
       if (!parked) return;

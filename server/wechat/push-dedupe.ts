@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { lt } from 'drizzle-orm';
 import type { RowDataPacket } from 'mysql2';
 import { wechatPushReceipts, type Database } from '../../db/schema';
+import { createMicroBatcher } from '../jobs/micro-batcher';
 
 /**
  * "Have we seen this push?" shared by all instances through the database. WeChat re-sends a
@@ -37,8 +38,6 @@ export interface PushDedupe {
 interface Waiting {
   hashes: string[];
   purposes: string[];
-  resolve(won: boolean[]): void;
-  reject(err: unknown): void;
 }
 
 const hashOf = (r: ClaimRequest) => createHash('sha1').update(`${r.purpose}:${r.key}`).digest('hex');
@@ -46,50 +45,23 @@ const hashOf = (r: ClaimRequest) => createHash('sha1').update(`${r.purpose}:${r.
 export function createPushDedupe(deps: { db: Database; now?: () => number }): PushDedupe {
   const now = deps.now ?? Date.now;
   const pool = deps.db.$client;
-  let queue: Waiting[] = [];
-  let scheduled = false;
-  let inFlight = 0;
-
-  function schedule() {
-    if (scheduled || inFlight >= MAX_IN_FLIGHT || queue.length === 0) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      void runBatch();
-    });
+  /** One batch's claims: which of each caller's keys it won. */
+  async function runBatch(batch: Waiting[]): Promise<boolean[][]> {
+    const rows = batch.flatMap((w) => w.hashes.map((h, i) => [h, w.purposes[i]!] as const));
+    if (rows.length === 0) return batch.map(() => []);
+    const won = await claimInDatabase(rows);
+    // Within one batch the same key may appear twice (a replay racing its original): only
+    // its first appearance can win.
+    const handedOut = new Set<string>();
+    return batch.map((w) =>
+      w.hashes.map((h) => {
+        if (!won.has(h) || handedOut.has(h)) return false;
+        handedOut.add(h);
+        return true;
+      }),
+    );
   }
-
-  async function runBatch() {
-    const batch: Waiting[] = [];
-    let keys = 0;
-    while (queue.length > 0 && (batch.length === 0 || keys + queue[0]!.hashes.length <= MAX_BATCH_KEYS)) {
-      const w = queue.shift()!;
-      batch.push(w);
-      keys += w.hashes.length;
-    }
-    if (batch.length === 0) return;
-    inFlight++;
-    try {
-      const won = await claimInDatabase(batch.flatMap((w) => w.hashes.map((h, i) => [h, w.purposes[i]!] as const)));
-      // Within one batch the same key may appear twice (a replay racing its original): only
-      // its first appearance can win.
-      const handedOut = new Set<string>();
-      for (const w of batch) {
-        w.resolve(
-          w.hashes.map((h) => {
-            if (!won.has(h) || handedOut.has(h)) return false;
-            handedOut.add(h);
-            return true;
-          }),
-        );
-      }
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-    } finally {
-      inFlight--;
-      schedule();
-    }
-  }
+  const claimBatched = createMicroBatcher<Waiting, boolean[]>({ maxInFlight: MAX_IN_FLIGHT, maxWeight: MAX_BATCH_KEYS, weight: (w) => w.hashes.length, run: runBatch });
 
   /** Returns the hashes this call inserted or took over. */
   async function claimInDatabase(rows: readonly (readonly [string, string])[]): Promise<Set<string>> {
@@ -116,11 +88,7 @@ export function createPushDedupe(deps: { db: Database; now?: () => number }): Pu
     return won;
   }
 
-  const claimAll = (requests: ClaimRequest[]) =>
-    new Promise<boolean[]>((resolve, reject) => {
-      queue.push({ hashes: requests.map(hashOf), purposes: requests.map((r) => r.purpose), resolve, reject });
-      schedule();
-    });
+  const claimAll = (requests: ClaimRequest[]) => claimBatched({ hashes: requests.map(hashOf), purposes: requests.map((r) => r.purpose) });
 
   return {
     claimAll,

@@ -6,6 +6,7 @@
 import { barOption, heatmapOption, lineOption, type ChartTable, type ReportChartOption } from './reports-charts';
 import { addDays, eachDay, isIsoDate } from './reports-filters';
 import { NONE, WEEKDAYS, formatChange, formatCount, formatPercent, ratio, shortDay } from './reports-format';
+import { KIND_LABELS } from './pages/notifications/notifications';
 import type {
   AudienceReport,
   CompareReport,
@@ -65,18 +66,8 @@ export const ENTRY_LABELS: Record<string, string> = { menu: '菜单', message: '
 
 export const FUNNEL_LABELS: Record<FunnelName, string> = { booking: '预约办事', application: '网上申请' };
 
-/** Notification kinds (server/notifications/types.ts) in words. */
-export const TEMPLATE_LABELS: Record<string, string> = {
-  'application.accepted': '申请已受理',
-  'application.needs_info': '申请需补正',
-  'application.approved': '申请已通过',
-  'application.rejected': '申请未通过',
-  'application.completed': '申请已办结',
-  'appointment.booked': '预约成功',
-  'appointment.reminder': '预约提醒',
-  'appointment.cancelled': '预约取消',
-  '(none)': '未注明模板的消息链接',
-};
+/** Notification kinds in words (the notification log's labels), plus links that named no template. */
+export const TEMPLATE_LABELS: Record<string, string> = { ...KIND_LABELS, '(none)': '未注明模板的消息链接' };
 
 /** 好差评 levels, score 1..5 (index 0 = score 1, as the API's `counts`). */
 export const SCORE_LABELS = ['非常不满意', '不满意', '基本满意', '满意', '非常满意'] as const;
