@@ -5,6 +5,7 @@ import { menuVersions } from '../../db/schema';
 import { runSeeds } from '../../db/seed';
 import { seedDefaultMenu } from '../../db/seed/default-menu';
 import { seedDemoCitizens } from '../../db/seed/demo-citizens';
+import { signInByKeyboard } from '../support/admin-keys';
 import { launchChromium, startWebServer } from '../support/browser';
 import { testDb } from '../support/db';
 import { createStaff } from '../support/staff-agent';
@@ -54,14 +55,8 @@ async function retype(text: string) {
 describe('menu editor', () => {
   it('a supervisor edits with the keyboard, sees the preview, publishes, and the sandbox phone shows the new menu', async () => {
     const sup = await createStaff(testDb().db, { role: 'supervisor' });
-    await page.goto(`${web.base}/admin/menu`);
     // Signed out: the guard sends us to the login page and back afterwards.
-    await expect.poll(() => page.url()).toContain('/admin/login');
-    await page.locator('#login-username').focus();
-    await page.keyboard.type(sup.username);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(sup.password);
-    await page.keyboard.press('Enter');
+    await signInByKeyboard(page, web.base, sup, '/menu');
     await expect.poll(() => page.locator('#menu-title').textContent(), { timeout: 15_000 }).toBe('菜单管理');
     await expect.poll(() => page.getByLabel('一级菜单 3 名称').inputValue()).toBe('互动服务');
 

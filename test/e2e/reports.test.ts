@@ -9,7 +9,8 @@ import type { LookupsVsTransactionsReport, MenuUsageReport } from '../../server/
 import { launchChromium, startWebServer, usageRowsUntil } from '../support/browser';
 import { testDb } from '../support/db';
 import { clearAppointmentsOf } from '../support/factories';
-import { createStaff, type TestStaff } from '../support/staff-agent';
+import { typeLogin } from '../support/admin-keys';
+import { createStaff } from '../support/staff-agent';
 
 /**
  * The reports in real Chromium: a citizen uses the account in the sandbox phone (taps a menu item
@@ -66,15 +67,6 @@ afterAll(async () => {
 const phone = () => page.getByRole('group', { name: `模拟手机：${web.t.config.accountName}` });
 const menuBar = () => phone().getByRole('navigation', { name: '公众号菜单' });
 const inApp = (): Frame => page.frame({ name: 'wechat-inapp-browser' })!;
-
-async function signIn(p: Page, staff: TestStaff, path: string) {
-  await p.goto(`${web.base}/admin${path}`);
-  await expect.poll(() => p.url()).toContain('/admin/login');
-  await p.locator('#login-username').fill(staff.username);
-  await p.locator('#login-username').press('Tab');
-  await p.keyboard.type(staff.password);
-  await p.keyboard.press('Enter');
-}
 
 describe('evaluator reports', () => {
   // Generous: a whole phone session, a rollup and two report pages on a shared 2-core machine.
@@ -137,7 +129,7 @@ describe('evaluator reports', () => {
 
     // --- the evaluator
     const evaluator = await createStaff(testDb().db, { role: 'evaluator' });
-    await signIn(page, evaluator, `/reports/menu-usage?mv=${version}`);
+    await typeLogin(page, web.base, evaluator, `/reports/menu-usage?mv=${version}`);
     await expect.poll(() => page.locator('#menu-usage-title').textContent(), { timeout: 15_000 }).toBe('菜单使用');
     await expect.poll(() => new URL(page.url()).searchParams.get('mv')).toBe(version);
     const table = page.getByRole('table', { name: '菜单使用明细' });
@@ -223,7 +215,7 @@ describe('evaluator reports', () => {
     const clerk = await createStaff(testDb().db, { role: 'clerk' });
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const p = await ctx.newPage();
-    await signIn(p, clerk, '/reports/menu-usage');
+    await typeLogin(p, web.base, clerk, '/reports/menu-usage');
     await expect.poll(() => p.url(), { timeout: 15_000 }).toContain('/admin/forbidden');
     await expect.poll(() => p.getByText('无权访问', { exact: true }).count()).toBeGreaterThan(0);
     expect(await p.getByRole('navigation', { name: '主菜单' }).getByText('评估报表').count()).toBe(0);

@@ -28,15 +28,20 @@ export async function tabTo(page: Page, name: RegExp, opts: { max?: number; back
   throw new Error(`no focusable element matching ${name} within ${max} ${opts.back ? 'Shift+Tab' : 'Tab'} presses (last: "${await focusedName(page)}")`);
 }
 
-/** Open `path` signed out, sign in on the login page with the keyboard, arrive back at `path`. */
-export async function signInByKeyboard(page: Page, base: string, staff: TestStaff, path: string): Promise<void> {
+/** Open `path` signed out and sign in on the login page with the keyboard (where it lands is the caller's to check). */
+export async function typeLogin(page: Page, base: string, staff: TestStaff, path: string): Promise<void> {
   await page.goto(`${base}/admin${path}`);
   await expect.poll(() => focusedId(page), { timeout: 15_000 }).toBe('login-username');
   await page.keyboard.type(staff.username);
   await page.keyboard.press('Tab');
   await page.keyboard.type(staff.password);
   await page.keyboard.press('Enter');
-  await expect.poll(() => new URL(page.url()).pathname, { timeout: 15_000 }).toBe(`/admin${path}`);
+}
+
+/** Open `path` signed out, sign in on the login page with the keyboard, arrive back at `path`. */
+export async function signInByKeyboard(page: Page, base: string, staff: TestStaff, path: string): Promise<void> {
+  await typeLogin(page, base, staff, path);
+  await expect.poll(() => new URL(page.url()).pathname, { timeout: 15_000 }).toBe(`/admin${path.split('?')[0]}`);
 }
 
 /** Tab (or Shift+Tab) until the focused element matches a CSS selector (for controls without a name of their own). */
