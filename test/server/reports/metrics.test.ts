@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../../db/connect';
 import { bucketMidMs, durationBucket } from '../../../server/reports/catalog';
 import { createReportRollup } from '../../../server/reports/rollup';
-import { createReportService, type ReportService } from '../../../server/reports/service';
+import type { ReportService } from '../../../server/reports/service';
 import { DAY0, DAY1, insertEvents, reportDatabase, sh } from './report-fixtures';
-import { MENU_V1, SCENARIO_END, scenarioEvents } from './scenario';
+import { SCENARIO_END, scenarioEvents, scenarioReports } from './scenario';
 
 /** Every metric on the hand-built scenario (scenario.ts), through the service the routes call. */
 describe('report metrics on a hand-built day', () => {
@@ -18,14 +18,7 @@ describe('report metrics on a hand-built day', () => {
     const rollup = createReportRollup({ db: h.db, lateMarginMs: 0, now: () => SCENARIO_END });
     const r = await rollup.runOnce({ until: SCENARIO_END });
     expect(r.visitsOpen).toBe(0);
-    reports = createReportService({
-      db: h.db,
-      rollup,
-      now: () => SCENARIO_END,
-      unusedShare: 0.05,
-      menus: { tree: async (v) => (v === null || v === 'v1' ? { version: 'v1', menu: MENU_V1 } : null) },
-      sources: { deliveryCounts: async () => [], ratingCounts: async () => [], followUps: async () => [] },
-    });
+    reports = scenarioReports(h, rollup);
   });
   afterAll(() => h?.close());
 

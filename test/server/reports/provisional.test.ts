@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../../db/connect';
 import { createReportRollup } from '../../../server/reports/rollup';
-import { createReportService } from '../../../server/reports/service';
+import type { ReportService } from '../../../server/reports/service';
 import { FUNNELS } from '../../../server/reports/schema';
 import { citizen, DAY0, DAY1, ev, insertEvents, reportDatabase, sh, snapshotRollups } from './report-fixtures';
-import { MENU_V1, SCENARIO_END, scenarioEvents } from './scenario';
+import { SCENARIO_END, scenarioEvents, scenarioReports } from './scenario';
 
 const MIN = 60_000;
 
@@ -14,19 +14,8 @@ const MIN = 60_000;
  * figures are exactly those of a run without a tail.
  */
 
-function reportsOn(h: DatabaseHandle, rollup: ReturnType<typeof createReportRollup>) {
-  return createReportService({
-    db: h.db,
-    rollup,
-    now: () => SCENARIO_END,
-    unusedShare: 0.05,
-    menus: { tree: async (v) => (v === null || v === 'v1' ? { version: 'v1', menu: MENU_V1 } : null) },
-    sources: { deliveryCounts: async () => [], ratingCounts: async () => [], followUps: async () => [] },
-  });
-}
-
 /** Every report's answer without its meta (which names the data's time, and differs by design). */
-async function allReports(service: ReturnType<typeof reportsOn>) {
+async function allReports(service: ReportService) {
   const range = { from: DAY0, to: DAY1 };
   const strip = <T extends { meta?: unknown }>(r: T) => ({ ...r, meta: undefined });
   const out: Record<string, unknown> = {
@@ -67,11 +56,11 @@ describe('provisional tail', () => {
     const final = createReportRollup({ db: finalDb.db, lateMarginMs: 0, now: () => SCENARIO_END });
     expect((await final.runOnce({ until: SCENARIO_END })).visitsClosed).toBe(8);
 
-    const provisionalAnswers = await allReports(reportsOn(tailDb, tail));
-    const finalAnswers = await allReports(reportsOn(finalDb, final));
+    const provisionalAnswers = await allReports(scenarioReports(tailDb, tail));
+    const finalAnswers = await allReports(scenarioReports(finalDb, final));
     for (const name of Object.keys(finalAnswers)) expect({ name, answer: provisionalAnswers[name] }).toEqual({ name, answer: finalAnswers[name] });
     // The meta says how far the figures reach and which part is provisional.
-    const meta = (await reportsOn(tailDb, tail).menuUsage({ from: DAY0, to: DAY1 })).meta;
+    const meta = (await scenarioReports(tailDb, tail).menuUsage({ from: DAY0, to: DAY1 })).meta;
     expect(meta.provisionalFrom).not.toBeNull();
     expect(meta.dataUntil).toBe(`${new Date(SCENARIO_END + 8 * 3600_000).toISOString().slice(0, 23)}+08:00`);
 

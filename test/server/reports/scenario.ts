@@ -1,4 +1,7 @@
+import type { DatabaseHandle } from '../../../db/connect';
 import type { NewUsageEventRow } from '../../../db/schema';
+import type { ReportRollup } from '../../../server/reports/rollup';
+import { createReportService, type ReportService } from '../../../server/reports/service';
 import type { MenuModel } from '../../../server/menu/model';
 import { citizen, ev, sh } from './report-fixtures';
 
@@ -79,3 +82,15 @@ export function scenarioEvents(): NewUsageEventRow[] {
 
 /** After every event of the scenario + 30 minutes idle. */
 export const SCENARIO_END = sh(2, 0, 0, 1);
+
+/** The report service over a scenario database, at the scenario's end, with its menu and no messages or ratings. */
+export function scenarioReports(h: DatabaseHandle, rollup: ReportRollup): ReportService {
+  return createReportService({
+    db: h.db,
+    rollup,
+    now: () => SCENARIO_END,
+    unusedShare: 0.05,
+    menus: { tree: async (v) => (v === null || v === 'v1' ? { version: 'v1', menu: MENU_V1 } : null) },
+    sources: { deliveryCounts: async () => [], ratingCounts: async () => [], followUps: async () => [] },
+  });
+}
