@@ -1,4 +1,4 @@
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, eq, gte, isNull, or, sql } from 'drizzle-orm';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationRatings, citizens, menuVersions, notificationReceipts, notifications, ratingFollowUps, usageEvents } from '../../db/schema';
@@ -26,6 +26,7 @@ let browser: Browser;
 let web: Awaited<ReturnType<typeof startWebServer>>;
 let page: Page;
 let version: string;
+let publishedAt: number;
 let citizenId: number;
 const errors: string[] = [];
 const CITIZEN = DEMO_CITIZENS[1]!;
@@ -52,6 +53,7 @@ beforeAll(async () => {
   await db.execute(sql.raw(`ALTER TABLE menu_versions AUTO_INCREMENT = ${7000 + Math.floor(Math.random() * 2000)}`));
   const draft = await web.t.deps.menus.createDraft({ menu: DEFAULT_MENU, createdBy: 'test:reports' });
   version = (await web.t.deps.menus.publish(draft.id, 'test:reports')).version;
+  publishedAt = Date.now();
   // What main.ts does after listen: the outbox worker sends to this process's own /sandbox.
   web.t.deps.notificationParts.worker.start();
   browser = await launchChromium();
@@ -183,8 +185,11 @@ describe('evaluator reports', () => {
       失败与无结果: () => shows('无结果的查询和搜索', '服务大厅\t无此服务zz\t1'),
       用户构成: async () => {
         // Follows and unfollows are whatever the phone pushed in this file (handing the phone to a
-        // citizen the simulator had as unfollowed makes them follow): counted from the raw log.
-        const pushed = async (kind: string) => (await testDb().db.select().from(usageEvents).where(mine(kind))).length;
+        // citizen the simulator had as unfollowed makes them follow), counted from the raw log. A
+        // push carries no menu version; the rollup gives it the version published at its time:
+        // this file's, for every push after it was published.
+        const pushed = async (kind: string) =>
+          (await testDb().db.select().from(usageEvents).where(and(eq(usageEvents.kind, kind), gte(usageEvents.occurredAt, publishedAt), or(isNull(usageEvents.menuVersion), eq(usageEvents.menuVersion, version))))).length;
         const [follows, unfollows] = [await pushed('follow'), await pushed('unfollow')];
         await shows('用户概况', `市民\n1\n新市民\n1\n回访市民\n0\n来访\n1\n关注\n${follows}\n取消关注\n${unfollows}`);
       },
