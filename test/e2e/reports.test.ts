@@ -48,6 +48,10 @@ beforeAll(async () => {
   await db.delete(notifications);
   await db.delete(ratingFollowUps);
   await db.delete(applicationRatings);
+  // The same demo citizen's events from an earlier file less than 30 minutes ago would join this
+  // file's visit (a visit is per citizen): start the usage log and its rollups empty.
+  await db.delete(usageEvents);
+  await web.t.deps.reportRollup.rebuild({ force: true });
   // A fresh published version with a label of its own (v<id>, far from the small ids other files reset to).
   await db.delete(menuVersions);
   await db.execute(sql.raw(`ALTER TABLE menu_versions AUTO_INCREMENT = ${7000 + Math.floor(Math.random() * 2000)}`));
